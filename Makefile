@@ -1,0 +1,51 @@
+# Silent Signals. `make pipeline` and `make test` do all set-up themselves (idempotent).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.setup-stamp
+MODEL := models/cache/multilingual-e5-small/BUILD_OK.json
+DATE ?= $(shell date +%F)
+INPUT ?= data/sample
+export HF_HUB_OFFLINE=1
+export TRANSFORMERS_OFFLINE=1
+
+.PHONY: setup system-deps pipeline test test-fast sample clean
+
+setup: $(STAMP) $(MODEL)
+
+# Debian packages the Finnish lemmatiser (Voikko) needs.
+system-deps:
+	@if dpkg -s libvoikko1 voikko-fi >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "installing libvoikko1 voikko-fi (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libvoikko1 voikko-fi >/dev/null; \
+	else \
+		echo "error: Debian packages libvoikko1 and voikko-fi are needed for Finnish lemmas."; \
+		echo "       run: sudo apt-get install libvoikko1 voikko-fi   (then make setup again)"; exit 1; \
+	fi
+
+# torch first and pinned: the CPU wheel on this machine; any other spec pulls a multi-GB CUDA build.
+$(STAMP): pyproject.toml | system-deps
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check torch==2.13.0
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(MODEL): $(STAMP) signals/modelbuild.py
+	$(PY) -m signals.cli build-model --force
+
+pipeline: setup
+	$(PY) -m signals.cli run --input $(INPUT) --date $(DATE)
+
+test: setup
+	$(PY) -m pytest -q
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow"
+
+sample: $(STAMP)
+	$(PY) -m signals.cli sample --out data/sample
+
+clean:
+	rm -rf data/warehouse reports

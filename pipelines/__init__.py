@@ -1,0 +1,1 @@
+"""Runs composed from the stages in `signals/`: wiring only, no stage logic."""

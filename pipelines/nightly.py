@@ -1,0 +1,136 @@
+"""The nightly run: input folder → validated, redacted, enriched documents → topics → warehouse.
+
+Each stage is a function from `signals/`; this module only wires them, times them and
+reports progress. Nothing is written until the final stage, which replaces the run date's
+outputs atomically, so a crash at any point leaves the previous good state and a re-run
+(helped by the embedding cache) gives the same result.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from signals import embed, ingest, langid, nlp, redact, topics, validate
+from signals.config import REPO_ROOT, Config, resolve
+from signals.warehouse import Warehouse
+
+STAGES = ("ingest", "validate", "redact", "langid", "nlp", "embed", "topics", "write")
+# Test hook: exit abruptly after the named stage, to prove a crashed run leaves no partial state.
+CRASH_ENV = "SIGNALS_CRASH_AFTER"
+
+
+@dataclass
+class RunResult:
+    run_date: date
+    run_id: str
+    warehouse: Path
+    counts: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    files: list[dict] = field(default_factory=list)
+    languages: dict[str, int] = field(default_factory=dict)
+    sources: dict[str, int] = field(default_factory=dict)
+    n_topics: int = 0
+    outlier_share: float = 0.0
+
+    def summary(self) -> str:
+        lines = [f"run {self.run_date} ({self.run_id}) → {self.warehouse}",
+                 f"  read {self.counts['rows_read']} rows: {self.counts['documents']} documents, "
+                 f"{self.counts['rejected']} rejected",
+                 "  documents per source: " + ", ".join(f"{k} {v}" for k, v in sorted(self.sources.items())),
+                 "  languages: " + ", ".join(f"{k} {v}" for k, v in sorted(self.languages.items())),
+                 f"  topics: {self.n_topics} (outlier pool {self.outlier_share:.1%}), "
+                 f"embedded {self.counts['embedded_new']} new texts, {self.counts['embedded_cached']} from cache",
+                 "  time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items())]
+        return "\n".join(lines)
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: Path | None = None,
+                log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
+                progress: bool = True) -> RunResult:
+    started = datetime.now(timezone.utc)
+    wh = Warehouse(warehouse_dir or resolve(cfg.warehouse.dir), cfg.warehouse.duckdb_file)
+    res = RunResult(run_date, uuid.uuid4().hex[:12], wh.root)
+
+    @contextmanager
+    def stage(name: str):
+        log(f"[{STAGES.index(name) + 1}/{len(STAGES)}] {name} …")
+        t0 = time.perf_counter()
+        yield
+        res.timings[name] = round(time.perf_counter() - t0, 3)
+        if os.environ.get(CRASH_ENV) == name:
+            log(f"{CRASH_ENV}={name}: exiting abruptly (test hook)")
+            os._exit(70)
+
+    with stage("ingest"):
+        files = ingest.read_input(Path(input_dir))
+    with stage("validate"):
+        v = validate.validate(files, cfg.ingest)
+        res.files = [vars(f) for f in v.files]
+        res.counts.update(rows_read=sum(f.read for f in v.files), documents=len(v.documents),
+                          rejected=len(v.rejects))
+        for f in v.files:
+            if f.rejected:
+                log(f"  {f.file}: {f.rejected} of {f.read} rows rejected (see the rejects table)")
+    with stage("redact"):
+        key = redact.pseudonym_key(var=cfg.privacy.key_env)
+        docs = redact.redact_documents(v.documents, key)
+        turns = redact.redact_column(v.turns, "text")
+        rejects = redact.redact_column(v.rejects, "excerpt")
+        res.counts["pii_redacted"] = int(docs["pii_redacted"].sum()) if len(docs) else 0
+    with stage("langid"):
+        guesses = langid.LanguageDetector(targets=tuple(cfg.langid.targets)).detect_many(docs["text"].tolist())
+        docs = docs.assign(lang=[g.lang for g in guesses], lang_confidence=[g.confidence for g in guesses])
+        res.languages = docs["lang"].value_counts().to_dict()
+        res.sources = docs["source"].value_counts().to_dict()
+    with stage("nlp"):
+        docs = nlp.preprocess(docs, nlp.Preprocessor(finnish_model=cfg.nlp.finnish_model,
+                                                     batch_size=cfg.nlp.batch_size))
+    with stage("embed"):
+        embedder = embed.Embedder.from_config(cfg.embedding)
+        cache = embed.EmbeddingCache(wh.root / "cache" / "embeddings", embedder.cache_key)
+        vectors, n_new = embed.embed_documents(docs["text"].tolist(), docs["text_hash"].tolist(), embedder,
+                                               cache, progress=progress)
+        res.counts.update(embedded_new=n_new, embedded_cached=len(set(docs["text_hash"])) - n_new)
+    with stage("topics"):
+        tc = cfg.topics
+        space = topics.center_by_language(vectors, docs["lang"].tolist()) if tc.center_by_language else vectors
+        model = topics.TopicModel(seed=tc.seed, min_topic_size=tc.min_topic_size, n_neighbors=tc.n_neighbors,
+                                  n_components=tc.n_components, fit_sample_cap=tc.fit_sample_cap)
+        assigned = model.fit_assign(docs["lemmas"].tolist(), space)
+        docs = docs.assign(topic_id=assigned.topic_ids, topic_prob=assigned.probs)
+        topic_table = topics.build_topics_table(docs, space, top_n_words=tc.top_n_words,
+                                                n_representative=tc.n_representative)
+        trends = topics.topic_trends(docs, cfg.ingest.timezone)
+        res.n_topics = int((topic_table["topic_id"] != topics.OUTLIER).sum()) if len(topic_table) else 0
+        res.outlier_share = float((docs["topic_id"] == topics.OUTLIER).mean()) if len(docs) else 0.0
+    with stage("write"):
+        res.counts.update(turns=len(turns), topics=res.n_topics)
+        run_row = pd.DataFrame([dict(
+            run_id=res.run_id, started_at=started, finished_at=datetime.now(timezone.utc), status="ok",
+            config_hash=cfg.content_hash(), git_commit=git_commit(),
+            model_ids=json.dumps({"embedding": cfg.embedding.model_id, "finnish_nlp": cfg.nlp.finnish_model,
+                                  "langid": "langdetect-1.0.9-profiles"}),
+            input_files=json.dumps(res.files), counts=json.dumps(res.counts),
+            timings=json.dumps(res.timings))])
+        wh.write_run(run_date, {"runs": run_row, "documents": docs, "turns": turns, "rejects": rejects,
+                                "topics": topic_table, "topic_trends": trends})
+    return res

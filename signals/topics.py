@@ -1,0 +1,164 @@
+"""Topics: BERTopic over our cached embeddings, behind a small adapter of ours.
+
+BERTopic does reduction + clustering; everything the analyst reads (keywords per language,
+labels, representative texts) is computed here from lemmas, so Finnish and English keywords
+never mix and stop words are per language.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import CountVectorizer
+
+OUTLIER = -1
+# A language needs this many documents for its own mean to be a stable estimate of its offset.
+MIN_DOCS_FOR_LANGUAGE_MEAN = 20
+
+
+def center_by_language(embeddings: np.ndarray, langs: Sequence[str]) -> np.ndarray:
+    """Remove each language's mean vector and re-normalise.
+
+    e5 places Finnish and English far apart; without this, topics split by language instead
+    of by meaning. Rare languages are centred with the overall mean instead of their own.
+    """
+    langs = np.asarray(langs)
+    out = embeddings.astype(np.float32, copy=True)
+    if len(out) == 0:
+        return out
+    overall = out.mean(axis=0)
+    for lang in np.unique(langs):
+        mask = langs == lang
+        out[mask] -= out[mask].mean(axis=0) if mask.sum() >= MIN_DOCS_FOR_LANGUAGE_MEAN else overall
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms == 0, 1, norms)
+
+
+def ctfidf_keywords(lemmas: Sequence[str], topic_ids: Sequence[int], top_n: int) -> dict[int, list[str]]:
+    """Class-based TF-IDF (BERTopic's formula) over lemma strings → top words per topic."""
+    if len(lemmas) == 0:
+        return {}
+    topic_ids = np.asarray(topic_ids)
+    keep = (topic_ids != OUTLIER) & np.array([bool(s.strip()) for s in lemmas], dtype=bool)
+    if not keep.any():
+        return {}
+    lemmas = [l for l, k in zip(lemmas, keep) if k]
+    topic_ids = topic_ids[keep]
+    classes = np.unique(topic_ids)
+    # Lemmas are already tokenised and stop-word free: split on whitespace only.
+    vec = CountVectorizer(token_pattern=r"\S+", lowercase=False)
+    counts = vec.fit_transform(lemmas)
+    vocab = np.asarray(vec.get_feature_names_out())
+    onehot = (topic_ids[:, None] == classes[None, :]).astype(np.float32)
+    tf = np.asarray((counts.T @ onehot).T)  # topics × words
+    avg_words = tf.sum() / len(classes)
+    idf = np.log(1 + avg_words / tf.sum(axis=0))
+    score = tf / np.maximum(tf.sum(axis=1, keepdims=True), 1) * idf
+    out = {}
+    for row, t in enumerate(classes):
+        order = np.argsort(-score[row], kind="stable")[:top_n]
+        out[int(t)] = [str(vocab[i]) for i in order if tf[row, i] > 0]
+    return out
+
+
+@dataclass
+class TopicAssignment:
+    topic_ids: np.ndarray   # int, -1 = outlier pool
+    probs: np.ndarray       # float, cluster membership strength
+
+
+class TopicModel:
+    """Fits BERTopic on a capped sample of (language-corrected) embeddings, assigns the rest."""
+
+    def __init__(self, *, seed: int = 42, min_topic_size: int = 10, n_neighbors: int = 15,
+                 n_components: int = 5, fit_sample_cap: int = 20000):
+        self.seed = seed
+        self.min_topic_size = min_topic_size
+        self.n_neighbors = n_neighbors
+        self.n_components = n_components
+        self.fit_sample_cap = fit_sample_cap
+
+    def _bertopic(self, n_docs: int):
+        from bertopic import BERTopic
+        from hdbscan import HDBSCAN
+        from umap import UMAP
+
+        umap = UMAP(n_neighbors=min(self.n_neighbors, n_docs - 1), n_components=self.n_components,
+                    min_dist=0.0, metric="cosine", random_state=self.seed)
+        hdb = HDBSCAN(min_cluster_size=self.min_topic_size, metric="euclidean",
+                      cluster_selection_method="eom", prediction_data=True)
+        return BERTopic(umap_model=umap, hdbscan_model=hdb,
+                        vectorizer_model=CountVectorizer(token_pattern=r"\S+", lowercase=False),
+                        calculate_probabilities=False, verbose=False)
+
+    def fit_assign(self, lemmas: Sequence[str], embeddings: np.ndarray) -> TopicAssignment:
+        n = len(embeddings)
+        # UMAP needs more points than neighbours and HDBSCAN needs room for two clusters.
+        if n < max(self.n_neighbors + 2, 2 * self.min_topic_size):
+            return TopicAssignment(np.full(n, OUTLIER, dtype=int), np.zeros(n))
+        docs = [l if l.strip() else "_" for l in lemmas]
+        rng = np.random.default_rng(self.seed)
+        sample = np.sort(rng.choice(n, size=self.fit_sample_cap, replace=False)) if n > self.fit_sample_cap else np.arange(n)
+        model = self._bertopic(len(sample))
+        fit_topics, fit_probs = model.fit_transform([docs[i] for i in sample], embeddings[sample])
+        topic_ids = np.full(n, OUTLIER, dtype=int)
+        probs = np.zeros(n)
+        topic_ids[sample] = fit_topics
+        probs[sample] = np.asarray(fit_probs, dtype=float).reshape(len(sample), -1).max(axis=1)
+        rest = np.setdiff1d(np.arange(n), sample)
+        if len(rest):
+            t, p = model.transform([docs[i] for i in rest], embeddings[rest])
+            topic_ids[rest] = t
+            probs[rest] = np.asarray(p, dtype=float).reshape(len(rest), -1).max(axis=1)
+        return TopicAssignment(topic_ids, probs)
+
+
+def topic_label(keywords_fi: list[str], keywords_en: list[str], keywords: list[str]) -> str:
+    words: list[str] = []
+    for w in keywords_fi[:2] + keywords_en[:2] + keywords:
+        if w not in words:
+            words.append(w)
+        if len(words) == 4:
+            break
+    return " · ".join(words) if words else "(no keywords)"
+
+
+def build_topics_table(docs: pd.DataFrame, embeddings: np.ndarray, *, top_n_words: int,
+                       n_representative: int) -> pd.DataFrame:
+    """One row per topic (outlier pool included) from documents with topic_id, lang, lemmas, text."""
+    tids = docs["topic_id"].to_numpy()
+    lemmas = docs["lemmas"].fillna("").tolist()
+    overall = ctfidf_keywords(lemmas, tids, top_n_words)
+    per_lang = {}
+    for lang in ("fi", "en"):
+        mask = docs["lang"].to_numpy() == lang
+        per_lang[lang] = ctfidf_keywords([l for l, m in zip(lemmas, mask) if m], tids[mask], top_n_words)
+    rows = []
+    for t in sorted(set(tids.tolist())):
+        mask = tids == t
+        sub = docs[mask]
+        centroid = embeddings[mask].mean(axis=0)
+        closest = np.argsort(-(embeddings[mask] @ centroid), kind="stable")[:n_representative]
+        kfi, ken, kall = per_lang["fi"].get(t, []), per_lang["en"].get(t, []), overall.get(t, [])
+        rows.append(dict(
+            topic_id=int(t),
+            label="outlier pool: needs that fit no topic" if t == OUTLIER else topic_label(kfi, ken, kall),
+            keywords=kall, keywords_fi=kfi, keywords_en=ken, size=int(mask.sum()),
+            share_fi=float((sub["lang"] == "fi").mean()), share_en=float((sub["lang"] == "en").mean()),
+            share_other=float((~sub["lang"].isin(["fi", "en"])).mean()),
+            representative_doc_ids=sub["doc_id"].iloc[closest].tolist(),
+            representative_texts=sub["text"].iloc[closest].tolist(),
+        ))
+    return pd.DataFrame(rows)
+
+
+def topic_trends(docs: pd.DataFrame, timezone: str) -> pd.DataFrame:
+    """Documents and distinct customers per topic, ISO week (local time) and language."""
+    if docs.empty:
+        return pd.DataFrame(columns=["topic_id", "week_start", "lang", "docs", "customers"])
+    local = pd.to_datetime(docs["created_at"], utc=True).dt.tz_convert(timezone)
+    week_start = (local.dt.normalize() - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.date
+    g = docs.assign(week_start=week_start).groupby(["topic_id", "week_start", "lang"], sort=True)
+    return g.agg(docs=("doc_id", "size"), customers=("customer_key", "nunique")).reset_index()

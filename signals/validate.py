@@ -1,0 +1,199 @@
+"""Validate raw records into the `documents` / `turns` tables and a `rejects` table.
+
+Nothing is dropped silently: every record read becomes exactly one document or one reject,
+so `rows read = accepted + rejected` holds per file. Texts are still raw here; the pipeline
+redacts them before anything is stored.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from signals.config import IngestConfig
+from signals.ingest import InputFile, RawRecord
+
+DEFAULT_CHANNEL = {"feedback": "feedback", "chat": "chat", "call": "phone"}
+CONFIG_SECTION = {"feedback": "feedback", "chat": "chats", "call": "calls"}
+EXCERPT_CHARS = 160
+
+
+@dataclass
+class FileStats:
+    source: str
+    file: str
+    encoding: str
+    read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class Validated:
+    documents: pd.DataFrame            # one row per accepted document, raw text
+    turns: pd.DataFrame                # chat turns of accepted conversations, raw text
+    rejects: pd.DataFrame              # one row per rejected record, raw excerpt
+    files: list[FileStats] = field(default_factory=list)
+
+
+class Reject(Exception):
+    """A record fails validation; the message is the human-readable reason."""
+
+
+def parse_timestamp(value: Any, tz: ZoneInfo, what: str) -> datetime:
+    """ISO 8601 with or without zone; naive times are local (Europe/Helsinki by default). Returns UTC."""
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        raise Reject(f"missing {what}")
+    try:
+        ts = datetime.fromisoformat(text)
+    except ValueError:
+        raise Reject(f"unparseable {what} {text[:40]!r} (expected ISO 8601, e.g. 2026-09-14T10:22:00+03:00)") from None
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=tz)
+    return ts.astimezone(timezone.utc)
+
+
+def _text(value: Any, limit: int) -> str:
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise Reject("empty text")
+    if len(text) > limit:
+        raise Reject(f"text has {len(text)} characters, over the limit of {limit}")
+    return text
+
+
+def _rating(value: Any) -> float | None:
+    text = "" if value is None else str(value).strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise Reject(f"rating {text[:20]!r} is not a number") from None
+
+
+def _clean(value: Any) -> str | None:
+    text = "" if value is None else str(value).strip()
+    return text or None
+
+
+def _tabular(rec: RawRecord, cfg: IngestConfig, tz: ZoneInfo) -> dict:
+    """A feedback or call-note row → document fields."""
+    section = CONFIG_SECTION[rec.source]
+    cols = getattr(cfg, section)
+    f = rec.fields or {}
+    for col in (cols.id, cols.created_at, cols.text):
+        if col not in f:
+            raise Reject(f"column {col!r} missing (map your column name under ingest.{section} in the config)")
+    source_id = _clean(f[cols.id])
+    if source_id is None:
+        raise Reject("missing id")
+    known = {cols.id, cols.created_at, cols.text, cols.customer_id, "channel", "rating", "segment"}
+    return dict(
+        source_id=source_id,
+        created_at=parse_timestamp(f[cols.created_at], tz, "created_at"),
+        text=_text(f[cols.text], cfg.max_text_chars),
+        customer_id=_clean(f.get(cols.customer_id)),
+        channel=_clean(f.get("channel")) or DEFAULT_CHANNEL[rec.source],
+        segment=_clean(f.get("segment")),
+        rating=_rating(f.get("rating")),
+        metadata={k: v for k, v in f.items() if k not in known and _clean(v) is not None},
+    )
+
+
+def _chat(rec: RawRecord, cfg: IngestConfig, tz: ZoneInfo) -> tuple[dict, list[dict]]:
+    """A conversation → its customer-side document plus all its turns."""
+    c = cfg.chats
+    f = rec.fields or {}
+    source_id = _clean(f.get(c.conversation_id))
+    if source_id is None:
+        raise Reject(f"missing {c.conversation_id}")
+    started = parse_timestamp(f.get(c.started_at), tz, c.started_at)
+    raw_turns = f.get(c.turns)
+    if not isinstance(raw_turns, list) or not raw_turns:
+        raise Reject(f"{c.turns!r} must be a non-empty list of turns")
+    turns = []
+    for i, t in enumerate(raw_turns):
+        if not isinstance(t, dict):
+            raise Reject(f"turn {i} is not an object")
+        at = parse_timestamp(t.get(c.at), tz, f"turn {i} {c.at}") if _clean(t.get(c.at)) else None
+        turns.append(dict(turn_index=i, role=_clean(t.get(c.role)) or "unknown", at=at,
+                          text=_clean(t.get(c.text)) or ""))
+    customer_texts = [t["text"] for t in turns if t["role"] in cfg.customer_roles and t["text"]]
+    if not customer_texts:
+        raise Reject("conversation has no customer turn")
+    known = {c.conversation_id, c.customer_id, c.started_at, c.channel, c.turns, "segment"}
+    doc = dict(
+        source_id=source_id,
+        created_at=started,
+        text=_text("\n".join(customer_texts), cfg.max_text_chars),
+        customer_id=_clean(f.get(c.customer_id)),
+        channel=_clean(f.get(c.channel)) or DEFAULT_CHANNEL["chat"],
+        segment=_clean(f.get("segment")),
+        rating=None,
+        metadata={k: v for k, v in f.items() if k not in known},
+    )
+    return doc, turns
+
+
+def _excerpt(rec: RawRecord) -> str:
+    if rec.fields is None:
+        return ""
+    return json.dumps(rec.fields, ensure_ascii=False, default=str)[:EXCERPT_CHARS]
+
+
+def validate(files: list[InputFile], cfg: IngestConfig) -> Validated:
+    tz = ZoneInfo(cfg.timezone)
+    docs: list[dict] = []
+    turns: list[dict] = []
+    rejects: list[dict] = []
+    stats: list[FileStats] = []
+    first_seen: dict[tuple[str, str], str] = {}  # (source, id) → "file:line", ids are unique per source
+
+    for inp in files:
+        st = FileStats(inp.source, inp.file, inp.encoding)
+        stats.append(st)
+        for rec in inp.records:
+            st.read += 1
+            source_id = None
+            try:
+                if rec.error:
+                    raise Reject(rec.error)
+                if rec.source == "chat":
+                    doc, doc_turns = _chat(rec, cfg, tz)
+                else:
+                    doc, doc_turns = _tabular(rec, cfg, tz), []
+                source_id = doc["source_id"]
+                key = (rec.source, source_id)
+                if key in first_seen:
+                    raise Reject(f"duplicate id {source_id!r} (first seen at {first_seen[key]})")
+                first_seen[key] = f"{rec.file}:{rec.line}"
+            except Reject as exc:
+                st.rejected += 1
+                if source_id is None and rec.fields:
+                    section = getattr(cfg, CONFIG_SECTION[rec.source])
+                    id_col = section.conversation_id if rec.source == "chat" else section.id
+                    source_id = _clean(rec.fields.get(id_col))
+                rejects.append(dict(source=rec.source, file=rec.file, line=rec.line,
+                                    source_id=source_id, reason=str(exc), excerpt=_excerpt(rec)))
+                continue
+            st.accepted += 1
+            doc_id = f"{rec.source}:{source_id}"
+            doc.update(doc_id=doc_id, source=rec.source, source_file=rec.file, source_line=rec.line,
+                       metadata=json.dumps(doc["metadata"], ensure_ascii=False, sort_keys=True, default=str))
+            docs.append(doc)
+            turns += [dict(t, doc_id=doc_id, conversation_id=source_id) for t in doc_turns]
+
+    return Validated(
+        documents=pd.DataFrame(docs, columns=["doc_id", "source", "source_file", "source_line", "source_id",
+                                              "customer_id", "created_at", "channel", "segment", "rating",
+                                              "text", "metadata"]),
+        turns=pd.DataFrame(turns, columns=["doc_id", "conversation_id", "turn_index", "role", "at", "text"]),
+        rejects=pd.DataFrame(rejects, columns=["source", "file", "line", "source_id", "reason", "excerpt"]),
+        files=stats,
+    )

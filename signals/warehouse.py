@@ -1,0 +1,100 @@
+"""Warehouse: DuckDB tables plus Parquet files, written atomically per run date.
+
+A run's tables are written in one DuckDB transaction (delete that date, insert the new
+rows), so re-running a date replaces it and a crash leaves the previous good state. Parquet
+copies go to `parquet/run_date=D/<table>.parquet`, built in a temporary folder and renamed
+into place.
+"""
+from __future__ import annotations
+
+import shutil
+import uuid
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from signals import schemas
+from signals.schemas import Schema
+
+TABLES: dict[str, Schema] = {s.name: s for s in schemas.ALL}
+
+
+class WarehouseError(RuntimeError):
+    pass
+
+
+def _select_cast(schema: Schema, source: str) -> str:
+    # Explicit casts: pandas object columns (e.g. all-empty keyword lists) would otherwise be guessed.
+    cols = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in schema.columns)
+    return f"SELECT {cols} FROM {source}"
+
+
+class Warehouse:
+    def __init__(self, root: str | Path, duckdb_file: str = "signals.duckdb"):
+        self.root = Path(root)
+        self.db_path = self.root / duckdb_file
+        self.parquet_root = self.root / "parquet"
+
+    def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(self.db_path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot open warehouse {self.db_path}: {exc}") from exc
+        if not read_only:
+            for schema in TABLES.values():
+                con.execute(schema.ddl())
+        return con
+
+    def write_run(self, run_date: date, tables: dict[str, pd.DataFrame]) -> None:
+        """Replace everything stored for `run_date` with `tables` (every table in schemas.ALL)."""
+        missing = set(TABLES) - set(tables)
+        if missing:
+            raise WarehouseError(f"write_run needs all tables; missing {sorted(missing)}")
+        frames = {name: TABLES[name].conform(df.assign(run_date=run_date)) for name, df in tables.items()}
+        self._write_parquet(run_date, frames)
+        con = self.connect()
+        try:
+            con.execute("BEGIN TRANSACTION")
+            for name, df in frames.items():
+                con.register("incoming", df)
+                con.execute(f'DELETE FROM "{name}" WHERE run_date = ?', [run_date])
+                con.execute(f'INSERT INTO "{name}" {_select_cast(TABLES[name], "incoming")}')
+                con.unregister("incoming")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            con.close()
+
+    def _write_parquet(self, run_date: date, frames: dict[str, pd.DataFrame]) -> None:
+        final = self.parquet_root / f"run_date={run_date.isoformat()}"
+        tmp = self.parquet_root / f".tmp-{run_date.isoformat()}-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir(parents=True)
+        con = duckdb.connect()
+        try:
+            for name, df in frames.items():
+                con.register("incoming", df)
+                out = str(tmp / f"{name}.parquet").replace("'", "''")
+                con.execute(f"COPY ({_select_cast(TABLES[name], 'incoming')}) TO '{out}' (FORMAT parquet)")
+                con.unregister("incoming")
+        finally:
+            con.close()
+        trash = self.parquet_root / f".old-{run_date.isoformat()}-{uuid.uuid4().hex[:8]}"
+        if final.exists():
+            final.rename(trash)
+        tmp.rename(final)
+        shutil.rmtree(trash, ignore_errors=True)
+        # Leftovers of crashed runs (temporary or replaced folders) are never read; tidy them.
+        for stale in self.parquet_root.glob(".*-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        con = self.connect(read_only=self.db_path.exists())
+        try:
+            return con.execute(sql, params or []).df()
+        finally:
+            con.close()

@@ -1,0 +1,132 @@
+"""Ingest + validation: every row becomes a document or a reject with file, line and reason."""
+import json
+
+import pytest
+
+from signals.ingest import InputError, decode, read_input
+from signals.validate import validate
+from tests.conftest import write_csv, write_jsonl
+
+FB_HEADER = ["id", "created_at", "text", "customer_id", "channel", "rating", "segment", "store"]
+
+
+def chat(cid, turns, started="2026-09-14T10:00:00+03:00", **extra):
+    return {"conversation_id": cid, "customer_id": "CUST-1", "started_at": started, "channel": "chat",
+            "turns": turns, **extra}
+
+
+@pytest.fixture
+def bad_input(tmp_path):
+    write_csv(tmp_path / "feedback" / "fb.csv", FB_HEADER, [
+        ["f1", "2026-09-14T10:22:00+03:00", "Lasku on väärin", "CUST-1", "web_form", "2", "consumer", "Kamppi"],
+        ["f2", "2026-09-14 10:22", "Great service, thanks", "CUST-2", "", "", "", ""],
+        ["f3", "2026-09-15", "   ", "CUST-3", "", "", "", ""],                       # empty text
+        ["f4", "32.13.2026", "Sovellus kaatuu", "CUST-4", "", "", "", ""],          # bad date
+        ["f1", "2026-09-16", "duplicate of f1", "CUST-5", "", "", "", ""],          # duplicate id
+        ["f5", "2026-09-16", "x" * 6001, "CUST-6", "", "", "", ""],                 # too long
+        ["f6", "2026-09-16", "Multi\nline, \"quoted\" text", "CUST-6", "", "abc", "", ""],  # bad rating
+    ])
+    write_jsonl(tmp_path / "chats" / "c.jsonl", [
+        chat("c1", [{"role": "bot", "at": "2026-09-14T10:00:05+03:00", "text": "Hei! Miten voin auttaa?"},
+                    {"role": "customer", "at": "2026-09-14T10:00:30+03:00", "text": "Netti ei toimi"},
+                    {"role": "agent", "at": "2026-09-14T10:05:00+03:00", "text": "Tarkistan asian"},
+                    {"role": "customer", "at": "2026-09-14T10:06:00+03:00", "text": "Kiitos"}]),
+        '{"conversation_id": "c2", "turns": [',                                     # broken JSON
+        chat("c3", [{"role": "bot", "at": "2026-09-14T10:00:05+03:00", "text": "Hei!"}]),  # no customer turn
+        chat("c4", [{"role": "customer", "at": "yesterday", "text": "hello"}]),   # bad turn time
+    ])
+    write_csv(tmp_path / "calls" / "calls.csv", ["id", "created_at", "text", "customer_id", "agent_id", "outcome"], [
+        ["k1", "2026-09-20T09:00:00Z", "Asiakas soitti, lasku virheellinen", "CUST-1", "A7", "resolved"],
+    ])
+    return tmp_path
+
+
+def test_rows_in_equal_accepted_plus_rejected(bad_input, cfg):
+    v = validate(read_input(bad_input), cfg.ingest)
+    for f in v.files:
+        assert f.read == f.accepted + f.rejected, f
+    assert sum(f.read for f in v.files) == len(v.documents) + len(v.rejects) == 12
+    assert sorted(v.documents["doc_id"]) == ["call:k1", "chat:c1", "feedback:f1", "feedback:f2"]
+
+
+def test_each_bad_row_has_file_line_and_reason(bad_input, cfg):
+    rej = validate(read_input(bad_input), cfg.ingest).rejects
+    by = {(r.file, r.line): r.reason for r in rej.itertuples()}
+    assert by[("feedback/fb.csv", 4)] == "empty text"
+    assert "unparseable created_at '32.13.2026'" in by[("feedback/fb.csv", 5)]
+    assert "duplicate id 'f1' (first seen at feedback/fb.csv:2)" == by[("feedback/fb.csv", 6)]
+    assert "over the limit of 5000" in by[("feedback/fb.csv", 7)]
+    assert "rating 'abc' is not a number" == by[("feedback/fb.csv", 8)]  # the multi-line row starts on line 8
+    assert by[("chats/c.jsonl", 2)].startswith("invalid JSON")
+    assert by[("chats/c.jsonl", 3)] == "conversation has no customer turn"
+    assert "unparseable turn 0 at 'yesterday'" in by[("chats/c.jsonl", 4)]
+    assert set(rej.loc[rej["file"] == "chats/c.jsonl", "source_id"].dropna()) == {"c3", "c4"}
+
+
+def test_chat_document_is_customer_side_and_turns_are_kept(bad_input, cfg):
+    v = validate(read_input(bad_input), cfg.ingest)
+    doc = v.documents.set_index("doc_id").loc["chat:c1"]
+    assert doc["text"] == "Netti ei toimi\nKiitos"
+    assert list(v.turns["role"]) == ["bot", "customer", "agent", "customer"]
+    assert set(v.turns["doc_id"]) == {"chat:c1"}
+
+
+def test_timestamps_naive_are_helsinki_and_stored_utc(bad_input, cfg):
+    docs = validate(read_input(bad_input), cfg.ingest).documents.set_index("doc_id")
+    assert docs.loc["feedback:f1", "created_at"].isoformat() == "2026-09-14T07:22:00+00:00"
+    assert docs.loc["feedback:f2", "created_at"].isoformat() == "2026-09-14T07:22:00+00:00"  # naive, EEST
+    assert docs.loc["call:k1", "created_at"].isoformat() == "2026-09-20T09:00:00+00:00"
+
+
+def test_extra_columns_kept_as_metadata_and_defaults(bad_input, cfg):
+    docs = validate(read_input(bad_input), cfg.ingest).documents.set_index("doc_id")
+    assert json.loads(docs.loc["feedback:f1", "metadata"]) == {"store": "Kamppi"}
+    assert docs.loc["feedback:f1", "rating"] == 2.0
+    assert docs.loc["feedback:f2", "channel"] == "feedback"   # empty channel → source default
+    assert docs.loc["call:k1", "channel"] == "phone"
+    assert json.loads(docs.loc["call:k1", "metadata"]) == {"agent_id": "A7", "outcome": "resolved"}
+
+
+def test_cp1252_and_bom_files_decode(tmp_path, cfg):
+    write_csv(tmp_path / "feedback" / "legacy.csv", ["id", "created_at", "text"],
+              [["a", "2026-09-01", "Päivitys rikkoi sovelluksen, äänestän jaloillani"]], encoding="cp1252")
+    write_csv(tmp_path / "calls" / "bom.csv", ["id", "created_at", "text"],
+              [["b", "2026-09-01", "Asiakas pyysi hyvitystä"]], encoding="utf-8-sig")
+    files = read_input(tmp_path)
+    assert {f.file: f.encoding for f in files} == {"calls/bom.csv": "utf-8-bom", "feedback/legacy.csv": "cp1252"}
+    docs = validate(files, cfg.ingest).documents.set_index("doc_id")
+    assert docs.loc["feedback:a", "text"] == "Päivitys rikkoi sovelluksen, äänestän jaloillani"
+    assert docs.loc["call:b", "text"] == "Asiakas pyysi hyvitystä"  # BOM not glued to the header
+
+
+def test_decode_prefers_utf8():
+    assert decode("hyvä".encode("utf-8")) == ("hyvä", "utf-8")
+    assert decode("hyvä".encode("cp1252")) == ("hyvä", "cp1252")
+
+
+def test_column_mapping_from_config(tmp_path, cfg):
+    write_csv(tmp_path / "feedback" / "crm.csv", ["FeedbackID", "Timestamp", "Comment"],
+              [["x1", "2026-09-01T12:00:00", "Toimii hyvin"]])
+    unmapped = validate(read_input(tmp_path), cfg.ingest)
+    assert "column 'id' missing" in unmapped.rejects["reason"].iloc[0]
+    cfg.ingest.feedback.id, cfg.ingest.feedback.created_at, cfg.ingest.feedback.text = "FeedbackID", "Timestamp", "Comment"
+    mapped = validate(read_input(tmp_path), cfg.ingest)
+    assert list(mapped.documents["doc_id"]) == ["feedback:x1"]
+
+
+def test_parquet_feedback_is_read(tmp_path, cfg):
+    import pandas as pd
+
+    (tmp_path / "feedback").mkdir()
+    pd.DataFrame({"id": ["p1", "p2"], "created_at": ["2026-09-01", "bad"], "text": ["Hyvä", "Huono"]}).to_parquet(
+        tmp_path / "feedback" / "fb.parquet")
+    v = validate(read_input(tmp_path), cfg.ingest)
+    assert list(v.documents["doc_id"]) == ["feedback:p1"]
+    assert v.rejects.iloc[0]["line"] == 2
+
+
+def test_missing_or_empty_input_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="input folder not found"):
+        read_input(tmp_path / "nope")
+    with pytest.raises(InputError, match="no input files"):
+        read_input(tmp_path)

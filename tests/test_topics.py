@@ -1,0 +1,88 @@
+"""Topic stage pieces on synthetic vectors (no model needed)."""
+import numpy as np
+import pandas as pd
+from sklearn.datasets import make_blobs
+
+from signals.topics import (OUTLIER, TopicModel, build_topics_table, center_by_language, ctfidf_keywords,
+                            topic_label, topic_trends)
+
+
+def test_center_by_language_removes_language_offset():
+    rng = np.random.default_rng(0)
+    meaning = rng.normal(size=(100, 16))
+    fi_offset, en_offset = rng.normal(size=16) * 5, rng.normal(size=16) * 5
+    emb = np.vstack([meaning + fi_offset, meaning + en_offset])  # the same 100 texts in two languages
+    langs = ["fi"] * 100 + ["en"] * 100
+    out = center_by_language(emb, langs)
+    assert np.allclose(np.linalg.norm(out, axis=1), 1, atol=1e-5)
+    # Translations become identical once each language's mean is removed.
+    assert np.allclose(out[:100], out[100:], atol=1e-5)
+    raw = emb / np.linalg.norm(emb, axis=1, keepdims=True)
+    assert (raw[:100] * raw[100:]).sum(axis=1).mean() < 0.99
+
+
+def test_rare_language_uses_overall_mean():
+    emb = np.eye(4, dtype=np.float32)[[0, 0, 1, 2]] + 0.1
+    out = center_by_language(np.repeat(emb, 10, axis=0)[:31], ["fi"] * 30 + ["sv"])
+    assert np.isfinite(out).all()
+
+
+def test_ctfidf_prefers_distinctive_words():
+    lemmas = ["lasku virhe", "lasku hyvitys", "sovellus kaatua", "sovellus päivitys", "lasku sovellus"]
+    kw = ctfidf_keywords(lemmas, [0, 0, 1, 1, OUTLIER], top_n=2)
+    assert set(kw) == {0, 1}                       # outliers get no keywords
+    assert kw[0][0] == "lasku" and kw[1][0] == "sovellus"
+    assert ctfidf_keywords([], [], 3) == {}
+
+
+def test_topic_label_mixes_languages_without_duplicates():
+    assert topic_label(["lasku", "virhe"], ["invoice", "lasku"], ["x"]) == "lasku · virhe · invoice · x"
+    assert topic_label([], [], []) == "(no keywords)"
+
+
+def test_topic_model_finds_blobs_and_is_deterministic():
+    X, y = make_blobs(n_samples=300, centers=4, n_features=10, cluster_std=0.5, random_state=1)
+    X = X / np.linalg.norm(X, axis=1, keepdims=True)
+    lemmas = [f"w{c} common" for c in y]
+    model = TopicModel(seed=3, min_topic_size=10, n_neighbors=10, n_components=3)
+    a = model.fit_assign(lemmas, X)
+    b = model.fit_assign(lemmas, X)
+    assert np.array_equal(a.topic_ids, b.topic_ids)
+    found = a.topic_ids[a.topic_ids != OUTLIER]
+    assert len(set(found)) == 4
+    assert (a.topic_ids == OUTLIER).mean() < 0.2
+
+
+def test_fit_on_capped_sample_assigns_everyone():
+    X, y = make_blobs(n_samples=400, centers=3, n_features=8, cluster_std=0.4, random_state=2)
+    model = TopicModel(seed=0, min_topic_size=10, n_neighbors=10, n_components=3, fit_sample_cap=150)
+    a = model.fit_assign([f"w{c} v{i % 7}" for i, c in enumerate(y)], X)
+    assert len(a.topic_ids) == 400
+    assert len(set(a.topic_ids[a.topic_ids != OUTLIER])) == 3
+
+
+def test_too_few_documents_all_outliers():
+    a = TopicModel(min_topic_size=10).fit_assign(["a"] * 5, np.eye(5))
+    assert (a.topic_ids == OUTLIER).all()
+
+
+def test_topics_table_and_trends():
+    docs = pd.DataFrame({
+        "doc_id": list("abcde"), "topic_id": [0, 0, 1, 1, OUTLIER], "lang": ["fi", "en", "fi", "fi", "en"],
+        "lemmas": ["lasku virhe", "invoice wrong", "sovellus kaatua", "sovellus", "random"],
+        "text": ["Lasku väärin", "Invoice wrong", "Sovellus kaatuu", "Sovellus!", "Random"],
+        "customer_key": ["c1", "c1", "c2", "c3", "c4"],
+        "created_at": pd.to_datetime(["2026-09-14T10:00Z", "2026-09-15T10:00Z", "2026-09-14T10:00Z",
+                                      "2026-09-21T21:30Z", "2026-09-14T10:00Z"], utc=True),
+    })
+    emb = np.eye(5)
+    t = build_topics_table(docs, emb, top_n_words=3, n_representative=1).set_index("topic_id")
+    assert t.loc[0, "keywords_fi"] == ["lasku", "virhe"] and t.loc[0, "keywords_en"] == ["invoice", "wrong"]
+    assert t.loc[1, "keywords_en"] == [] and t.loc[1, "share_fi"] == 1.0
+    assert t.loc[OUTLIER, "label"].startswith("outlier pool")
+    assert t["size"].sum() == 5
+    tr = topic_trends(docs, "Europe/Helsinki")
+    # 2026-09-21T21:30Z is Tuesday 00:30 in Helsinki: still week of 2026-09-21.
+    row = tr[(tr.topic_id == 1) & (tr.week_start == pd.Timestamp("2026-09-21").date())]
+    assert row["docs"].tolist() == [1]
+    assert tr.loc[tr.topic_id == 0, "customers"].tolist() == [1, 1]
