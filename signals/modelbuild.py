@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import shutil
 import struct
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,7 @@ VERIFY_TEXTS = [
     "where is my router",
 ]
 MIN_COSINE = 0.999
+MIN_INT8_MEAN_COSINE = 0.98
 
 
 class ModelBuildError(RuntimeError):
@@ -212,4 +215,65 @@ def build_e5(out_dir: Path, *, max_seq_length: int = 256, force: bool = False) -
         shutil.rmtree(out_dir)
     tmp.rename(out_dir)
     shutil.rmtree(tmp.parent, ignore_errors=True)
+    return cosine
+
+
+def export_onnx_int8(model_dir: Path, out_dir: Path) -> Path:
+    """fp32 checkpoint → ONNX (legacy exporter, opset 17) → dynamic int8 quantisation; returns the int8 file."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModel
+
+    class LastHidden(torch.nn.Module):
+        # Pooling stays outside the graph (numpy), so the ONNX file is just the encoder.
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask):
+            return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    model = AutoModel.from_pretrained(str(model_dir), dtype=torch.float32, local_files_only=True).eval()
+    dummy = torch.ones(2, 16, dtype=torch.long)
+    fp32 = out_dir / "model.onnx"
+    axes = {0: "batch", 1: "seq"}
+    int8 = out_dir / "model_qint8.onnx"
+    # The exporter's tracer warnings and the quantiser's "consider pre-processing" hint are expected noise.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.getLogger().setLevel(logging.ERROR)
+        torch.onnx.export(LastHidden(model), (dummy, dummy), str(fp32), input_names=["input_ids", "attention_mask"],
+                          output_names=["last_hidden_state"], opset_version=17, dynamo=False,
+                          dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes})
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+    fp32.unlink()  # only the int8 file is used; the fp32 reference is the sentence-transformers dir
+    return int8
+
+
+def int8_agreement(model_dir: Path, onnx_file: Path, texts: list[str] = VERIFY_TEXTS) -> float:
+    """Mean cosine between the int8 ONNX embedder and the fp32 sentence-transformers one."""
+    from signals.embed import Embedder, OnnxInt8Embedder
+
+    ref = Embedder(model_dir=model_dir, model_id="ref").encode(texts)
+    fast = OnnxInt8Embedder(onnx_path=onnx_file, model_dir=model_dir, model_id="ref").encode(texts)
+    return float(np.mean(np.sum(ref * fast, axis=1)))
+
+
+def build_onnx_int8(model_dir: Path, out_dir: Path, *, force: bool = False) -> float | None:
+    """Build (if absent) and verify the int8 ONNX model; returns the mean cosine vs fp32 or None if cached."""
+    marker = out_dir / "BUILD_OK.json"
+    if marker.is_file() and not force:
+        return None
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir.parent))
+    int8 = export_onnx_int8(model_dir, tmp)
+    cosine = int8_agreement(model_dir, int8)
+    if cosine < MIN_INT8_MEAN_COSINE:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ModelBuildError(f"int8 ONNX model disagrees with fp32: mean cosine {cosine:.4f} < {MIN_INT8_MEAN_COSINE}")
+    _write_json(tmp / "BUILD_OK.json", {"mean_cosine_vs_fp32": round(cosine, 5), "n_texts": len(VERIFY_TEXTS),
+                                        "quantisation": "onnxruntime quantize_dynamic QInt8, opset 17"})
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    tmp.rename(out_dir)
     return cosine

@@ -5,13 +5,15 @@ import numpy as np
 import pytest
 
 from signals.config import load_config
-from signals.embed import Embedder, EmbeddingCache, embed_documents
+from signals.embed import BACKENDS, Embedder, EmbeddingCache, embed_documents, make_embedder
+from signals.modelbuild import MIN_INT8_MEAN_COSINE
 
 
-@pytest.fixture(scope="module")
-def embedder(model_dir):
-    cfg = load_config().embedding
-    return Embedder(model_dir=model_dir, model_id=cfg.model_id, batch_size=8, prefix=cfg.prefix)
+@pytest.fixture(scope="module", params=sorted(BACKENDS))
+def embedder(request, model_dir):
+    """Every registered backend must honour the same contract."""
+    cfg = load_config().embedding.model_copy(update={"backend": request.param, "batch_size": 8})
+    return make_embedder(cfg)
 
 
 def h(t: str) -> str:
@@ -43,10 +45,30 @@ def test_cache_embeds_each_text_once(tmp_path, embedder):
     assert new3 == 1
 
 
+def test_batch_composition_does_not_change_vectors(embedder):
+    texts = ["lyhyt", "Tämä on vähän pidempi lause laskutuksesta ja hyvityksistä", "short one"]
+    together = embedder.encode(texts)
+    alone = np.vstack([embedder.encode([t]) for t in texts])
+    # Dynamic int8 quantisation scales activations per batch, so vectors move a little (cos ≈ 0.996);
+    # the cache makes each text's vector fixed once computed.
+    assert np.sum(together * alone, axis=1).min() >= 0.99
+
+
+def test_int8_agrees_with_fp32(model_dir):
+    cfg = load_config().embedding
+    texts = ["Sovellus kaatuu kirjautuessa", "I was charged twice", "Toimitus on myöhässä", "Great service!"]
+    fp32 = make_embedder(cfg.model_copy(update={"backend": "sentence-transformers"})).encode(texts)
+    int8 = make_embedder(cfg.model_copy(update={"backend": "onnx-int8"})).encode(texts)
+    assert np.mean(np.sum(fp32 * int8, axis=1)) >= MIN_INT8_MEAN_COSINE
+
+
 def test_cache_key_changes_with_what_changes_vectors(model_dir):
+    cfg = load_config().embedding
     a = Embedder(model_dir=model_dir, model_id="m", prefix="query: ")
     b = Embedder(model_dir=model_dir, model_id="m", prefix="passage: ")
     assert a.cache_key != b.cache_key
+    backends = {make_embedder(cfg.model_copy(update={"backend": name})).cache_key for name in BACKENDS}
+    assert len(backends) == len(BACKENDS)
 
 
 def test_missing_model_is_a_clear_error(tmp_path):
