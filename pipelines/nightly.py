@@ -105,18 +105,14 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
         docs = nlp.preprocess(docs, nlp.Preprocessor(finnish_model=cfg.nlp.finnish_model,
                                                      batch_size=cfg.nlp.batch_size))
     with stage("embed"):
-        embedder = embed.Embedder.from_config(cfg.embedding)
+        embedder = embed.make_embedder(cfg.embedding)
         cache = embed.EmbeddingCache(wh.root / "cache" / "embeddings", embedder.cache_key)
         vectors, n_new = embed.embed_documents(docs["text"].tolist(), docs["text_hash"].tolist(), embedder,
                                                cache, progress=progress)
         res.counts.update(embedded_new=n_new, embedded_cached=len(set(docs["text_hash"])) - n_new)
     with stage("topics"):
         tc = cfg.topics
-        space = topics.center_by_language(vectors, docs["lang"].tolist()) if tc.center_by_language else vectors
-        model = topics.TopicModel(seed=tc.seed, min_topic_size=tc.min_topic_size, n_neighbors=tc.n_neighbors,
-                                  n_components=tc.n_components, fit_sample_cap=tc.fit_sample_cap)
-        assigned = model.fit_assign(docs["lemmas"].tolist(), space)
-        docs = docs.assign(topic_id=assigned.topic_ids, topic_prob=assigned.probs)
+        docs, space = topics.model_topics(docs, vectors, tc)
         topic_table = topics.build_topics_table(docs, space, top_n_words=tc.top_n_words,
                                                 n_representative=tc.n_representative)
         trends = topics.topic_trends(docs, cfg.ingest.timezone)

@@ -61,26 +61,24 @@ def cmd_sample(args) -> int:
     return sample.main(argv) or 0
 
 
-def _read_eval_csv(path: str, required: list[str]):
-    import pandas as pd
-
-    p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"evaluation data not found: {p}")
-    df = pd.read_csv(p, dtype=str, keep_default_na=False)
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise ValueError(f"{p}: missing columns {missing} (expected {','.join(required)})")
-    return df
-
-
 def cmd_eval_langid(args) -> int:
+    from pipelines.evaluate import read_labelled_csv
     from signals import langid
 
-    df = _read_eval_csv(args.data, ["text", "lang"])
+    df = read_labelled_csv(args.data, ["text", "lang"])
     report = langid.evaluate(df["text"].tolist(), df["lang"].tolist(), langid.LanguageDetector())
     print(langid.format_report(report))
     print(json.dumps(report, sort_keys=True))
+    return 0
+
+
+def cmd_eval_topics(args) -> int:
+    from pipelines.evaluate import evaluate_topics, format_topic_report
+    from signals.config import load_config
+
+    scores, table = evaluate_topics(args.data, load_config(args.config), progress=not args.quiet)
+    print(format_topic_report(scores, table))
+    print(json.dumps(scores, sort_keys=True))
     return 0
 
 
@@ -112,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     el = esub.add_parser("langid", help="score language detection on a text,lang CSV")
     el.add_argument("--data", required=True)
     el.set_defaults(func=cmd_eval_langid)
+    et = esub.add_parser("topics", help="score topics on a text,lang,label[,pair_id] CSV (NMI, ARI, outliers)")
+    et.add_argument("--data", required=True)
+    et.add_argument("--config")
+    et.add_argument("--quiet", action="store_true", help="no progress bar")
+    et.set_defaults(func=cmd_eval_topics)
     return p
 
 

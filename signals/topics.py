@@ -7,11 +7,14 @@ never mix and stop words are per language.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
+
+if TYPE_CHECKING:
+    from signals.config import TopicConfig
 
 OUTLIER = -1
 # A language needs this many documents for its own mean to be a stable estimate of its offset.
@@ -162,3 +165,38 @@ def topic_trends(docs: pd.DataFrame, timezone: str) -> pd.DataFrame:
     week_start = (local.dt.normalize() - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.date
     g = docs.assign(week_start=week_start).groupby(["topic_id", "week_start", "lang"], sort=True)
     return g.agg(docs=("doc_id", "size"), customers=("customer_key", "nunique")).reset_index()
+
+
+def model_topics(docs: pd.DataFrame, vectors: np.ndarray, tc: "TopicConfig") -> tuple[pd.DataFrame, np.ndarray]:
+    """The topic stage as the nightly run and `signals eval topics` both use it.
+
+    Takes documents with lang and lemmas plus their raw embeddings; returns the documents with
+    topic_id / topic_prob and the (language-corrected) space the topics live in.
+    """
+    space = center_by_language(vectors, docs["lang"].tolist()) if tc.center_by_language else vectors
+    model = TopicModel(seed=tc.seed, min_topic_size=tc.min_topic_size, n_neighbors=tc.n_neighbors,
+                       n_components=tc.n_components, fit_sample_cap=tc.fit_sample_cap)
+    assigned = model.fit_assign(docs["lemmas"].fillna("").tolist(), space)
+    return docs.assign(topic_id=assigned.topic_ids, topic_prob=assigned.probs), space
+
+
+def score_topics(labels: Sequence, topic_ids: Sequence[int], pair_ids: Sequence | None = None) -> dict:
+    """Agreement of topics with true labels: NMI and ARI over all documents (the outlier pool counts as
+    one cluster, so outliers are penalised), the outlier rate, and for translation pairs the share
+    whose members share a non-outlier topic."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    topic_ids = np.asarray(topic_ids)
+    out = {
+        "nmi": float(normalized_mutual_info_score(labels, topic_ids)),
+        "ari": float(adjusted_rand_score(labels, topic_ids)),
+        "outlier_rate": float((topic_ids == OUTLIER).mean()) if len(topic_ids) else 0.0,
+        "n_topics": int(len(set(topic_ids.tolist()) - {OUTLIER})),
+    }
+    if pair_ids is not None:
+        groups = pd.DataFrame({"pair": list(pair_ids), "topic": topic_ids}).dropna(subset=["pair"])
+        groups = groups[groups["pair"].astype(str).str.strip() != ""].groupby("pair")["topic"]
+        together = groups.agg(lambda t: len(t) > 1 and t.nunique() == 1 and t.iloc[0] != OUTLIER)
+        sized = groups.size() > 1
+        out["pair_same_topic"] = float(together[sized].mean()) if sized.any() else 0.0
+    return out

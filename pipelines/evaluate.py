@@ -1,0 +1,64 @@
+"""Evaluation runs: the nightly stages applied to a labelled CSV, scored against its labels."""
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from signals import embed, langid, nlp, topics
+from signals.config import Config, resolve
+
+
+def read_labelled_csv(path: str | Path, required: list[str]) -> pd.DataFrame:
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"evaluation data not found: {p}")
+    df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise ValueError(f"{p}: missing columns {missing} (expected {','.join(required)})")
+    empty = df["text"].str.strip() == ""
+    if empty.any():
+        raise ValueError(f"{p}: {int(empty.sum())} rows with empty text, first at line {int(empty.idxmax()) + 2}")
+    return df
+
+
+def evaluate_topics(path: str | Path, cfg: Config, *, progress: bool = False) -> tuple[dict, pd.DataFrame]:
+    """Topics on a `text,lang,label[,pair_id]` CSV with the nightly topic stages; our own language
+    detection is used, not the lang column. Returns (scores, per-topic table)."""
+    df = read_labelled_csv(path, ["text", "label"])
+    t0 = time.perf_counter()
+    texts = df["text"].tolist()
+    guesses = langid.LanguageDetector(targets=tuple(cfg.langid.targets)).detect_many(texts)
+    docs = pd.DataFrame({"doc_id": [str(i) for i in range(len(df))], "text": texts,
+                         "lang": [g.lang for g in guesses]})
+    docs = nlp.preprocess(docs, nlp.Preprocessor(finnish_model=cfg.nlp.finnish_model, batch_size=cfg.nlp.batch_size))
+    embedder = embed.make_embedder(cfg.embedding)
+    cache = embed.EmbeddingCache(resolve(cfg.warehouse.dir) / "cache" / "embeddings", embedder.cache_key)
+    hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+    vectors, n_new = embed.embed_documents(texts, hashes, embedder, cache, progress=progress)
+    docs, space = topics.model_topics(docs, vectors, cfg.topics)
+    elapsed = time.perf_counter() - t0
+    scores = topics.score_topics(df["label"].tolist(), docs["topic_id"].to_numpy(),
+                                 df["pair_id"].tolist() if "pair_id" in df.columns else None)
+    scores.update(n_docs=len(df), docs_per_s=round(len(df) / elapsed, 1), embedded_new=n_new)
+    table = topics.build_topics_table(docs.assign(customer_key=None), space, top_n_words=cfg.topics.top_n_words,
+                                      n_representative=1)
+    majority = docs.assign(label=df["label"].to_numpy()).groupby("topic_id")["label"].agg(
+        lambda s: f"{s.value_counts().index[0]} ({s.value_counts().iloc[0] / len(s):.0%})")
+    table = table.assign(majority_label=table["topic_id"].map(majority))
+    return scores, table
+
+
+def format_topic_report(scores: dict, table: pd.DataFrame, max_rows: int = 40) -> str:
+    lines = [f"{'topic':>5}  {'size':>5}  {'fi%':>4}  {'en%':>4}  {'majority label':<32}  label"]
+    for r in table.sort_values("size", ascending=False).head(max_rows).itertuples():
+        lines.append(f"{r.topic_id:>5}  {r.size:>5}  {r.share_fi:>4.0%}  {r.share_en:>4.0%}  "
+                     f"{str(r.majority_label)[:32]:<32}  {r.label}")
+    if len(table) > max_rows:
+        lines.append(f"… {len(table) - max_rows} more topics")
+    lines.append("")
+    lines += [f"{k:>16}: {v:.3f}" if isinstance(v, float) else f"{k:>16}: {v}" for k, v in scores.items()]
+    return "\n".join(lines)
