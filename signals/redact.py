@@ -430,6 +430,7 @@ def redact_documents(docs: "pd.DataFrame", key: bytes) -> "pd.DataFrame":
         pii_redacted=[sum(r.counts.values()) for r in results],
         text_hash=[hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts],
         n_chars=[len(t) for t in texts],
-        customer_key=[pseudonymize(c, key) for c in docs["customer_id"]],
+        # pandas turns a missing optional id into NaN; anonymous documents are valid input.
+        customer_key=[pseudonymize(c if isinstance(c, str) else None, key) for c in docs["customer_id"]],
         metadata=[_redact_json(m) for m in docs["metadata"]],
     )

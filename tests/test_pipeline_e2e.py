@@ -1,0 +1,106 @@
+"""End to end on the real model: sample corpus → warehouse; idempotent; crash-safe."""
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from pipelines.nightly import CRASH_ENV, run_nightly
+from signals.config import REPO_ROOT, load_config
+from signals.redact import redact
+from signals.sample import generate_sample
+from signals.warehouse import Warehouse
+
+pytestmark = pytest.mark.slow
+RUN_DATE = date(2026, 11, 23)
+COMPARE = {
+    "documents": "SELECT doc_id, text, lang, lemmas, topic_id, customer_key FROM documents ORDER BY doc_id",
+    "topics": "SELECT topic_id, label, keywords_fi, keywords_en, size FROM topics ORDER BY topic_id",
+    "topic_trends": "SELECT * EXCLUDE (run_date) FROM topic_trends ORDER BY ALL",
+    "rejects": "SELECT * EXCLUDE (run_date) FROM rejects ORDER BY file, line",
+    "turns": "SELECT doc_id, turn_index, role, text FROM turns ORDER BY doc_id, turn_index",
+}
+
+
+@pytest.fixture(scope="module")
+def sample_input(tmp_path_factory):
+    out = tmp_path_factory.mktemp("input")
+    generate_sample(out, scale=0.1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def first_run(sample_input, tmp_path_factory, model_dir):
+    wh_dir = tmp_path_factory.mktemp("wh")
+    res = run_nightly(sample_input, RUN_DATE, load_config(), warehouse_dir=wh_dir, log=lambda m: None,
+                      progress=False)
+    return res, Warehouse(wh_dir)
+
+
+def snapshot(wh: Warehouse) -> dict:
+    # Through JSON so list columns (keywords) compare by value, not as numpy arrays.
+    return {name: json.loads(wh.query(sql).to_json(orient="split", date_format="iso")) for name, sql in COMPARE.items()}
+
+
+def test_tables_populated_and_rows_balance(first_run):
+    res, wh = first_run
+    n = {t: int(wh.query(f"SELECT count(*) AS n FROM {t}")["n"][0])
+         for t in ("runs", "documents", "turns", "rejects", "topics", "topic_trends")}
+    assert all(v > 0 for v in n.values()), n
+    assert res.counts["rows_read"] == n["documents"] + n["rejects"]
+    for f in res.files:
+        assert f["read"] == f["accepted"] + f["rejected"]
+    assert set(wh.query("SELECT DISTINCT source FROM documents")["source"]) == {"feedback", "chat", "call"}
+    assert {"fi", "en"} <= set(wh.query("SELECT DISTINCT lang FROM documents")["lang"])
+    run = wh.query("SELECT * FROM runs").iloc[0]
+    assert run["status"] == "ok" and len(run["config_hash"]) == 16 and "embedding" in run["model_ids"]
+    assert res.n_topics >= 2
+
+
+def test_no_raw_pii_or_customer_ids_in_warehouse(first_run):
+    _, wh = first_run
+    texts = wh.query("SELECT text FROM documents UNION ALL SELECT text FROM turns "
+                     "UNION ALL SELECT excerpt FROM rejects UNION ALL SELECT metadata FROM documents")["text"]
+    leaks = [t for t in texts if t and redact(t).counts]
+    assert leaks == []
+    assert wh.query("SELECT count(*) AS n FROM documents WHERE text LIKE '%<%>%'")["n"][0] > 0  # PII was there
+    keys = wh.query("SELECT DISTINCT customer_key FROM documents WHERE customer_key IS NOT NULL")["customer_key"]
+    assert all(re.fullmatch(r"c_[0-9a-f]{16}", k) for k in keys)
+
+
+def test_rerun_same_date_is_idempotent(first_run, sample_input):
+    res, wh = first_run
+    before = snapshot(wh)
+    again = run_nightly(sample_input, RUN_DATE, load_config(), warehouse_dir=wh.root, log=lambda m: None,
+                        progress=False)
+    assert again.counts["embedded_new"] == 0  # everything came from the cache
+    assert snapshot(wh) == before
+    assert int(wh.query("SELECT count(*) AS n FROM runs")["n"][0]) == 1
+
+
+def test_killed_run_then_rerun_equals_uninterrupted(first_run, sample_input, tmp_path):
+    _, reference = first_run
+    wh_dir = tmp_path / "wh"
+    cmd = [sys.executable, "-m", "signals.cli", "run", "--input", str(sample_input), "--date", str(RUN_DATE),
+           "--warehouse", str(wh_dir), "--quiet"]
+    env = dict(os.environ, **{CRASH_ENV: "embed"})
+    crashed = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert crashed.returncode == 70, crashed.stderr
+    db = wh_dir / "signals.duckdb"
+    assert not db.exists() or Warehouse(wh_dir).query("SELECT count(*) AS n FROM documents")["n"][0] == 0
+    env.pop(CRASH_ENV)
+    ok = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout == ""  # --quiet: silent on success
+    assert snapshot(Warehouse(wh_dir)) == snapshot(reference)
+
+
+def test_bad_input_folder_fails_loudly(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "signals.cli", "run", "--input", str(tmp_path / "missing"),
+                        "--date", "2026-11-23", "--warehouse", str(tmp_path / "wh")],
+                       cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert "input folder not found" in r.stderr and "Traceback" not in r.stderr
