@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from signals import embed, langid, nlp, topics
+from signals import embed, langid, nlp, topic_registry, topics
 from signals.config import Config, resolve
 
 
@@ -39,7 +39,8 @@ def evaluate_topics(path: str | Path, cfg: Config, *, progress: bool = False) ->
     cache = embed.EmbeddingCache(resolve(cfg.warehouse.dir) / "cache" / "embeddings", embedder.cache_key)
     hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
     vectors, n_new = embed.embed_documents(texts, hashes, embedder, cache, progress=progress)
-    docs, space = topics.model_topics(docs, vectors, cfg.topics)
+    result = topic_registry.run_topics(docs, vectors, cfg.topics)  # no stored state: always a fresh fit
+    docs, space = result.docs, result.space
     elapsed = time.perf_counter() - t0
     scores = topics.score_topics(df["label"].tolist(), docs["topic_id"].to_numpy(),
                                  df["pair_id"].tolist() if "pair_id" in df.columns else None)
@@ -62,3 +63,40 @@ def format_topic_report(scores: dict, table: pd.DataFrame, max_rows: int = 40) -
     lines.append("")
     lines += [f"{k:>16}: {v:.3f}" if isinstance(v, float) else f"{k:>16}: {v}" for k, v in scores.items()]
     return "\n".join(lines)
+
+
+def evaluate_stability(input_dir: str | Path, cfg: Config, *, overlap_weeks: int | None = None) -> dict:
+    """Topic-id stability over two runs on overlapping windows of one input folder.
+
+    Run 1 fits on the earlier window; run 2 refits (forced) on the later window with run 1's
+    registry, as a nightly refit would. Stability = share of documents present in both windows
+    that keep their topic id (true outliers included: staying an outlier counts as keeping).
+    """
+    from signals import ingest, redact, validate
+
+    v = validate.validate(ingest.read_input(Path(input_dir)), cfg.ingest)
+    docs = redact.redact_documents(v.documents, redact.pseudonym_key(var=cfg.privacy.key_env))
+    guesses = langid.LanguageDetector(targets=tuple(cfg.langid.targets)).detect_many(docs["text"].tolist())
+    docs = docs.assign(lang=[g.lang for g in guesses])
+    docs = nlp.preprocess(docs, nlp.Preprocessor(finnish_model=cfg.nlp.finnish_model, batch_size=cfg.nlp.batch_size))
+    embedder = embed.make_embedder(cfg.embedding)
+    cache = embed.EmbeddingCache(resolve(cfg.warehouse.dir) / "cache" / "embeddings", embedder.cache_key)
+    vectors, _ = embed.embed_documents(docs["text"].tolist(), docs["text_hash"].tolist(), embedder, cache)
+
+    created = pd.to_datetime(docs["created_at"], utc=True)
+    start, end = created.min(), created.max()
+    third = (end - start) / 3
+    first = (created <= start + 2 * third).to_numpy()   # weeks 1–8 of 12
+    second = (created > start + third).to_numpy()       # weeks 5–12 of 12
+    both = first & second
+    tc = cfg.topics.model_copy(update={"refit_every_days": 0})
+    run1 = topic_registry.run_topics(docs[first], vectors[first], tc, run_date=(start + 2 * third).date())
+    run2 = topic_registry.run_topics(docs[second], vectors[second], tc, previous=run1.state, run_date=end.date())
+    ids1 = pd.Series(run1.docs["topic_id"].to_numpy(), index=docs.index[first])
+    ids2 = pd.Series(run2.docs["topic_id"].to_numpy(), index=docs.index[second])
+    common = docs.index[both]
+    kept = float((ids1.loc[common] == ids2.loc[common]).mean()) if len(common) else 0.0
+    events = pd.DataFrame(run2.events)
+    return {"stability": kept, "n_common": int(len(common)), "n_run1": int(first.sum()), "n_run2": int(second.sum()),
+            "topics_run1": int(len(run1.state.topic_ids)), "topics_run2": int(len(run2.state.topic_ids)),
+            "events": events["event"].value_counts().to_dict() if len(events) else {}}

@@ -21,7 +21,7 @@ from typing import Callable
 
 import pandas as pd
 
-from signals import embed, ingest, langid, nlp, redact, topics, validate
+from signals import embed, ingest, langid, nlp, redact, topic_registry, topics, validate
 from signals.config import REPO_ROOT, Config, resolve
 from signals.warehouse import Warehouse
 
@@ -42,6 +42,7 @@ class RunResult:
     sources: dict[str, int] = field(default_factory=dict)
     n_topics: int = 0
     outlier_share: float = 0.0
+    refit_reason: str | None = None
 
     def summary(self) -> str:
         lines = [f"run {self.run_date} ({self.run_id}) → {self.warehouse}",
@@ -49,7 +50,8 @@ class RunResult:
                  f"{self.counts['rejected']} rejected",
                  "  documents per source: " + ", ".join(f"{k} {v}" for k, v in sorted(self.sources.items())),
                  "  languages: " + ", ".join(f"{k} {v}" for k, v in sorted(self.languages.items())),
-                 f"  topics: {self.n_topics} (outlier pool {self.outlier_share:.1%}), "
+                 f"  topics: {self.n_topics} (outlier pool {self.outlier_share:.1%}; "
+                 f"{'refit: ' + self.refit_reason if self.refit_reason else 'placed by stored topics'}), "
                  f"embedded {self.counts['embedded_new']} new texts, {self.counts['embedded_cached']} from cache",
                  "  time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items())]
         return "\n".join(lines)
@@ -112,12 +114,20 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
         res.counts.update(embedded_new=n_new, embedded_cached=len(set(docs["text_hash"])) - n_new)
     with stage("topics"):
         tc = cfg.topics
-        docs, space = topics.model_topics(docs, vectors, tc)
-        topic_table = topics.build_topics_table(docs, space, top_n_words=tc.top_n_words,
+        previous = topic_registry.state_from_tables(wh.latest_before("topic_model", run_date),
+                                                    wh.latest_before("topic_registry", run_date))
+        tr = topic_registry.run_topics(docs, vectors, tc, previous=previous, run_date=run_date)
+        docs = tr.docs
+        topic_table = topics.build_topics_table(docs, tr.space, top_n_words=tc.top_n_words,
                                                 n_representative=tc.n_representative)
         trends = topics.topic_trends(docs, cfg.ingest.timezone)
+        last_seen = docs.groupby("topic_id")["created_at"].max().map(lambda t: t.date()).to_dict()
+        state = topic_registry.state_tables(tr.state, tr.refit_reason, tr.n_fit_docs,
+                                            dict(zip(topic_table["topic_id"], topic_table["label"])), last_seen)
+        events = pd.DataFrame(tr.events, columns=["event", "topic_id", "related_topic_id", "similarity"])
         res.n_topics = int((topic_table["topic_id"] != topics.OUTLIER).sum()) if len(topic_table) else 0
         res.outlier_share = float((docs["topic_id"] == topics.OUTLIER).mean()) if len(docs) else 0.0
+        res.refit_reason = tr.refit_reason
     with stage("write"):
         res.counts.update(turns=len(turns), topics=res.n_topics)
         run_row = pd.DataFrame([dict(
@@ -128,5 +138,5 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
             input_files=json.dumps(res.files), counts=json.dumps(res.counts),
             timings=json.dumps(res.timings))])
         wh.write_run(run_date, {"runs": run_row, "documents": docs, "turns": turns, "rejects": rejects,
-                                "topics": topic_table, "topic_trends": trends})
+                                "topics": topic_table, "topic_trends": trends, "topic_events": events, **state})
     return res

@@ -82,6 +82,17 @@ def cmd_eval_topics(args) -> int:
     return 0
 
 
+def cmd_eval_stability(args) -> int:
+    from pipelines.evaluate import evaluate_stability
+    from signals.config import load_config
+
+    report = evaluate_stability(args.input, load_config(args.config))
+    for k, v in report.items():
+        print(f"{k:>14}: {v:.3f}" if isinstance(v, float) else f"{k:>14}: {v}")
+    print(json.dumps(report, sort_keys=True))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="signals", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -115,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     et.add_argument("--config")
     et.add_argument("--quiet", action="store_true", help="no progress bar")
     et.set_defaults(func=cmd_eval_topics)
+    es = esub.add_parser("stability", help="topic-id stability over two overlapping windows of an input folder")
+    es.add_argument("--input", required=True, help="folder with feedback/, chats/, calls/ (as for `run`)")
+    es.add_argument("--config")
+    es.set_defaults(func=cmd_eval_stability)
     return p
 
 

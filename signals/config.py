@@ -77,7 +77,7 @@ class EmbeddingConfig(_Strict):
 
 class TopicConfig(_Strict):
     seed: int = 42
-    min_topic_size: int = Field(10, gt=1)
+    min_topic_size: int = Field(15, gt=1)
     n_neighbors: int = Field(15, gt=1)
     n_components: int = Field(5, gt=1)
     # Fit on at most this many documents and assign the rest: keeps cost bounded as data grows.
@@ -86,6 +86,22 @@ class TopicConfig(_Strict):
     n_representative: int = Field(3, gt=0)
     # Removing each language's mean vector stops topics from splitting by language.
     center_by_language: bool = True
+    # Documents less similar to their nearest topic than this share of clustered documents are to
+    # their own topic stay in the outlier pool; the rest of HDBSCAN's noise is reassigned.
+    outlier_quantile: float = Field(0.02, ge=0, lt=1)
+    # Between refits new documents are placed by stored centroids (cost ∝ new documents).
+    refit_every_days: int = Field(7, ge=0)
+    # Refit early when more than this share of tonight's documents fits no stored topic.
+    drift_max_outlier_share: float = Field(0.15, gt=0, le=1)
+    # On refit, a cluster at least this similar to a stored topic is that topic …
+    match_min_similarity: float = Field(0.6, ge=-1, le=1)
+    # … and one unlike all of them is a new topic when this share of its documents is newer than
+    # the last refit (otherwise it is a re-cut of documents the stored topics already cover).
+    new_topic_min_recent_share: float = Field(0.7, ge=0, le=1)
+    # On refit a stored centroid moves this share of the way less towards its documents' mean.
+    centroid_momentum: float = Field(0.5, ge=0, le=1)
+    # Stored topics whose centroids converge to this similarity are merged.
+    merge_min_similarity: float = Field(0.95, ge=-1, le=1)
 
 
 class WarehouseConfig(_Strict):

@@ -104,6 +104,33 @@ TOPIC_TRENDS = Schema("topic_trends", (
     ("customers", "INTEGER"),
 ))
 
+TOPIC_REGISTRY = Schema("topic_registry", (   # active topics after each run: what keeps ids stable
+    ("run_date", "DATE"),
+    ("topic_id", "INTEGER"),
+    ("centroid", "FLOAT[]"),        # in the language-centred embedding space
+    ("label", "VARCHAR"),
+    ("first_seen", "DATE"),
+    ("last_seen", "DATE"),
+))
+
+TOPIC_MODEL = Schema("topic_model", (         # the fitted topic space each run used
+    ("run_date", "DATE"),
+    ("fitted_on", "DATE"),          # last refit; later nights assign by nearest centroid
+    ("refit_reason", "VARCHAR"),    # first run | schedule | drift | NULL (no refit tonight)
+    ("threshold", "DOUBLE"),        # below this similarity a document is a true outlier
+    ("n_fit_docs", "INTEGER"),
+    ("next_topic_id", "INTEGER"),
+    ("lang_means", "VARCHAR"),      # JSON: the language centring vectors
+))
+
+TOPIC_EVENTS = Schema("topic_events", (
+    ("run_date", "DATE"),
+    ("event", "VARCHAR"),           # new | kept | split | merged | retired
+    ("topic_id", "INTEGER"),
+    ("related_topic_id", "INTEGER"),
+    ("similarity", "DOUBLE"),
+))
+
 RUNS = Schema("runs", (
     ("run_date", "DATE"),
     ("run_id", "VARCHAR"),
@@ -118,4 +145,4 @@ RUNS = Schema("runs", (
     ("timings", "VARCHAR"),         # JSON: seconds per stage
 ))
 
-ALL = (RUNS, DOCUMENTS, TURNS, REJECTS, TOPICS, TOPIC_TRENDS)
+ALL = (RUNS, DOCUMENTS, TURNS, REJECTS, TOPICS, TOPIC_TRENDS, TOPIC_REGISTRY, TOPIC_MODEL, TOPIC_EVENTS)

@@ -7,36 +7,54 @@ never mix and stop words are per language.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
-
-if TYPE_CHECKING:
-    from signals.config import TopicConfig
 
 OUTLIER = -1
 # A language needs this many documents for its own mean to be a stable estimate of its offset.
 MIN_DOCS_FOR_LANGUAGE_MEAN = 20
 
 
-def center_by_language(embeddings: np.ndarray, langs: Sequence[str]) -> np.ndarray:
-    """Remove each language's mean vector and re-normalise.
+class LanguageCentering:
+    """Removes each language's mean vector and re-normalises.
 
-    e5 places Finnish and English far apart; without this, topics split by language instead
-    of by meaning. Rare languages are centred with the overall mean instead of their own.
+    e5 places Finnish and English far apart (MODELS.md: 0 % cross-language neighbours); without
+    this, topics split by language instead of by meaning. Fitted means are kept so later nights
+    map new documents into the same space. Rare languages use the overall mean.
     """
-    langs = np.asarray(langs)
-    out = embeddings.astype(np.float32, copy=True)
-    if len(out) == 0:
-        return out
-    overall = out.mean(axis=0)
-    for lang in np.unique(langs):
-        mask = langs == lang
-        out[mask] -= out[mask].mean(axis=0) if mask.sum() >= MIN_DOCS_FOR_LANGUAGE_MEAN else overall
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return out / np.where(norms == 0, 1, norms)
+
+    def __init__(self, *, min_docs: int = MIN_DOCS_FOR_LANGUAGE_MEAN):
+        self.min_docs = min_docs
+
+    @classmethod
+    def identity(cls, dim: int) -> "LanguageCentering":
+        """Re-normalises only: for `topics.center_by_language: false`."""
+        c = cls()
+        c.means_, c.overall_ = {}, np.zeros(dim, dtype=np.float32)
+        return c
+
+    def fit(self, embeddings: np.ndarray, langs: Sequence[str]) -> "LanguageCentering":
+        langs = np.asarray(langs)
+        self.overall_ = embeddings.mean(axis=0) if len(embeddings) else np.zeros(embeddings.shape[1])
+        self.means_ = {str(l): embeddings[langs == l].mean(axis=0)
+                       for l in np.unique(langs) if (langs == l).sum() >= self.min_docs}
+        return self
+
+    def transform(self, embeddings: np.ndarray, langs: Sequence[str]) -> np.ndarray:
+        if not hasattr(self, "means_"):
+            raise RuntimeError("LanguageCentering is not fitted; call fit first")
+        out = embeddings.astype(np.float32, copy=True)
+        for i, lang in enumerate(langs):
+            out[i] -= self.means_.get(lang, self.overall_)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+def center_by_language(embeddings: np.ndarray, langs: Sequence[str]) -> np.ndarray:
+    return LanguageCentering().fit(embeddings, langs).transform(embeddings, langs)
 
 
 def ctfidf_keywords(lemmas: Sequence[str], topic_ids: Sequence[int], top_n: int) -> dict[int, list[str]]:
@@ -68,20 +86,29 @@ def ctfidf_keywords(lemmas: Sequence[str], topic_ids: Sequence[int], top_n: int)
 
 @dataclass
 class TopicAssignment:
-    topic_ids: np.ndarray   # int, -1 = outlier pool
-    probs: np.ndarray       # float, cluster membership strength
+    topic_ids: np.ndarray    # int; -1 = true outlier (fits no topic)
+    similarity: np.ndarray   # cosine to the assigned topic's centroid
+    clustered: np.ndarray    # bool; True = placed by the clustering itself, False = by nearest centroid
 
 
 class TopicModel:
-    """Fits BERTopic on a capped sample of (language-corrected) embeddings, assigns the rest."""
+    """BERTopic (UMAP + HDBSCAN) fitted on a capped sample; everything else by nearest centroid.
 
-    def __init__(self, *, seed: int = 42, min_topic_size: int = 10, n_neighbors: int = 15,
-                 n_components: int = 5, fit_sample_cap: int = 20000):
+    HDBSCAN leaves many documents as noise (BERTopic users see 30–50 %). Those, and documents
+    outside the fit sample, go to the nearest topic centroid unless they are less similar to it
+    than `outlier_quantile` of the clustered documents are to their own centroid: those few are
+    the true outlier pool, needs that fit no topic. Nearest-centroid assignment is also how later
+    nights place new documents without refitting, so cost grows with new documents only.
+    """
+
+    def __init__(self, *, seed: int = 42, min_topic_size: int = 15, n_neighbors: int = 15,
+                 n_components: int = 5, fit_sample_cap: int = 20000, outlier_quantile: float = 0.02):
         self.seed = seed
         self.min_topic_size = min_topic_size
         self.n_neighbors = n_neighbors
         self.n_components = n_components
         self.fit_sample_cap = fit_sample_cap
+        self.outlier_quantile = outlier_quantile
 
     def _bertopic(self, n_docs: int):
         from bertopic import BERTopic
@@ -90,32 +117,64 @@ class TopicModel:
 
         umap = UMAP(n_neighbors=min(self.n_neighbors, n_docs - 1), n_components=self.n_components,
                     min_dist=0.0, metric="cosine", random_state=self.seed)
-        hdb = HDBSCAN(min_cluster_size=self.min_topic_size, metric="euclidean",
-                      cluster_selection_method="eom", prediction_data=True)
+        hdb = HDBSCAN(min_cluster_size=self.min_topic_size, metric="euclidean", cluster_selection_method="eom")
         return BERTopic(umap_model=umap, hdbscan_model=hdb,
                         vectorizer_model=CountVectorizer(token_pattern=r"\S+", lowercase=False),
                         calculate_probabilities=False, verbose=False)
 
-    def fit_assign(self, lemmas: Sequence[str], embeddings: np.ndarray) -> TopicAssignment:
-        n = len(embeddings)
+    def fit(self, lemmas: Sequence[str], space: np.ndarray) -> "TopicModel":
+        n = len(space)
+        self.sample_ = np.arange(0)
+        self.sample_labels_ = np.zeros(0, dtype=int)
+        self.centroids_ = np.zeros((0, space.shape[1]), dtype=np.float32)
+        self.topic_ids_ = np.zeros(0, dtype=int)
+        self.threshold_ = 1.0
         # UMAP needs more points than neighbours and HDBSCAN needs room for two clusters.
         if n < max(self.n_neighbors + 2, 2 * self.min_topic_size):
-            return TopicAssignment(np.full(n, OUTLIER, dtype=int), np.zeros(n))
-        docs = [l if l.strip() else "_" for l in lemmas]
+            return self
         rng = np.random.default_rng(self.seed)
-        sample = np.sort(rng.choice(n, size=self.fit_sample_cap, replace=False)) if n > self.fit_sample_cap else np.arange(n)
-        model = self._bertopic(len(sample))
-        fit_topics, fit_probs = model.fit_transform([docs[i] for i in sample], embeddings[sample])
-        topic_ids = np.full(n, OUTLIER, dtype=int)
-        probs = np.zeros(n)
-        topic_ids[sample] = fit_topics
-        probs[sample] = np.asarray(fit_probs, dtype=float).reshape(len(sample), -1).max(axis=1)
-        rest = np.setdiff1d(np.arange(n), sample)
-        if len(rest):
-            t, p = model.transform([docs[i] for i in rest], embeddings[rest])
-            topic_ids[rest] = t
-            probs[rest] = np.asarray(p, dtype=float).reshape(len(rest), -1).max(axis=1)
-        return TopicAssignment(topic_ids, probs)
+        sample = np.sort(rng.choice(n, size=self.fit_sample_cap, replace=False)) if n > self.fit_sample_cap \
+            else np.arange(n)
+        docs = [lemmas[i] if lemmas[i].strip() else "_" for i in sample]
+        labels, _ = self._bertopic(len(sample)).fit_transform(docs, space[sample])
+        labels = np.asarray(labels, dtype=int)
+        self.sample_, self.sample_labels_ = sample, labels
+        self.topic_ids_ = np.array(sorted(set(labels.tolist()) - {OUTLIER}), dtype=int)
+        if len(self.topic_ids_) == 0:
+            return self
+        self.centroids_ = normalise(np.stack([space[sample][labels == t].mean(axis=0) for t in self.topic_ids_]))
+        members = labels != OUTLIER
+        own = np.searchsorted(self.topic_ids_, labels[members])
+        member_sims = np.sum(space[sample][members] * self.centroids_[own], axis=1)
+        self.threshold_ = float(np.quantile(member_sims, self.outlier_quantile))
+        return self
+
+    def assign(self, space: np.ndarray) -> TopicAssignment:
+        """Nearest centroid; below the fitted similarity threshold → outlier."""
+        n = len(space)
+        if len(self.topic_ids_) == 0:
+            return TopicAssignment(np.full(n, OUTLIER, dtype=int), np.zeros(n), np.zeros(n, dtype=bool))
+        sims = space @ self.centroids_.T
+        best = np.argmax(sims, axis=1)
+        sim = sims[np.arange(n), best]
+        ids = np.where(sim >= self.threshold_, self.topic_ids_[best], OUTLIER)
+        return TopicAssignment(ids.astype(int), sim.astype(float), np.zeros(n, dtype=bool))
+
+    def fit_assign(self, lemmas: Sequence[str], space: np.ndarray) -> TopicAssignment:
+        self.fit(lemmas, space)
+        out = self.assign(space)
+        clustered = self.sample_[self.sample_labels_ != OUTLIER]
+        out.topic_ids[clustered] = self.sample_labels_[self.sample_labels_ != OUTLIER]
+        own = np.searchsorted(self.topic_ids_, out.topic_ids[clustered])
+        if len(clustered):
+            out.similarity[clustered] = np.sum(space[clustered] * self.centroids_[own], axis=1)
+        out.clustered[clustered] = True
+        return out
+
+
+def normalise(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return (x / np.where(norms == 0, 1, norms)).astype(np.float32)
 
 
 def topic_label(keywords_fi: list[str], keywords_en: list[str], keywords: list[str]) -> str:
@@ -165,19 +224,6 @@ def topic_trends(docs: pd.DataFrame, timezone: str) -> pd.DataFrame:
     week_start = (local.dt.normalize() - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.date
     g = docs.assign(week_start=week_start).groupby(["topic_id", "week_start", "lang"], sort=True)
     return g.agg(docs=("doc_id", "size"), customers=("customer_key", "nunique")).reset_index()
-
-
-def model_topics(docs: pd.DataFrame, vectors: np.ndarray, tc: "TopicConfig") -> tuple[pd.DataFrame, np.ndarray]:
-    """The topic stage as the nightly run and `signals eval topics` both use it.
-
-    Takes documents with lang and lemmas plus their raw embeddings; returns the documents with
-    topic_id / topic_prob and the (language-corrected) space the topics live in.
-    """
-    space = center_by_language(vectors, docs["lang"].tolist()) if tc.center_by_language else vectors
-    model = TopicModel(seed=tc.seed, min_topic_size=tc.min_topic_size, n_neighbors=tc.n_neighbors,
-                       n_components=tc.n_components, fit_sample_cap=tc.fit_sample_cap)
-    assigned = model.fit_assign(docs["lemmas"].fillna("").tolist(), space)
-    return docs.assign(topic_id=assigned.topic_ids, topic_prob=assigned.probs), space
 
 
 def score_topics(labels: Sequence, topic_ids: Sequence[int], pair_ids: Sequence | None = None) -> dict:

@@ -92,6 +92,18 @@ class Warehouse:
         for stale in self.parquet_root.glob(".*-*"):
             shutil.rmtree(stale, ignore_errors=True)
 
+    def latest_before(self, table: str, run_date: date) -> pd.DataFrame:
+        """Rows of `table` from the most recent run before `run_date` (empty if none): the state a
+        run builds on, so re-running a date never sees its own earlier output."""
+        if not self.db_path.exists():
+            return TABLES[table].empty()
+        con = self.connect()  # creates tables a warehouse from an older version may lack
+        try:
+            return con.execute(f'SELECT * FROM "{table}" WHERE run_date = (SELECT max(run_date) FROM "{table}" '
+                               'WHERE run_date < ?)', [run_date]).df()
+        finally:
+            con.close()
+
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         con = self.connect(read_only=self.db_path.exists())
         try:

@@ -3,8 +3,8 @@ import numpy as np
 import pandas as pd
 from sklearn.datasets import make_blobs
 
-from signals.topics import (OUTLIER, TopicModel, build_topics_table, center_by_language, ctfidf_keywords,
-                            topic_label, topic_trends)
+from signals.topics import (OUTLIER, LanguageCentering, TopicModel, build_topics_table, center_by_language,
+                            ctfidf_keywords, score_topics, topic_label, topic_trends)
 
 
 def test_center_by_language_removes_language_offset():
@@ -19,6 +19,15 @@ def test_center_by_language_removes_language_offset():
     assert np.allclose(out[:100], out[100:], atol=1e-5)
     raw = emb / np.linalg.norm(emb, axis=1, keepdims=True)
     assert (raw[:100] * raw[100:]).sum(axis=1).mean() < 0.99
+
+
+def test_fitted_centering_applies_to_new_documents():
+    rng = np.random.default_rng(1)
+    emb = rng.normal(size=(60, 8)) + np.r_[[5.0] * 8]
+    langs = ["fi"] * 30 + ["en"] * 30
+    c = LanguageCentering().fit(emb, langs)
+    assert np.allclose(c.transform(emb[:2], ["fi", "fi"]), center_by_language(emb, langs)[:2], atol=1e-5)
+    assert np.isfinite(c.transform(emb[:1], ["sv"])).all()  # unseen language: overall mean
 
 
 def test_rare_language_uses_overall_mean():
@@ -50,7 +59,31 @@ def test_topic_model_finds_blobs_and_is_deterministic():
     assert np.array_equal(a.topic_ids, b.topic_ids)
     found = a.topic_ids[a.topic_ids != OUTLIER]
     assert len(set(found)) == 4
-    assert (a.topic_ids == OUTLIER).mean() < 0.2
+    assert (a.topic_ids == OUTLIER).mean() <= 0.05  # HDBSCAN noise goes to the nearest topic
+    assert a.clustered.mean() < 1 or (a.topic_ids != OUTLIER).all()
+
+
+def test_outlier_pool_keeps_only_documents_unlike_every_topic():
+    X, y = make_blobs(n_samples=300, centers=3, n_features=10, cluster_std=0.3, random_state=4)
+    X = np.hstack([X, np.zeros((300, 1))])
+    X = X / np.linalg.norm(X, axis=1, keepdims=True)
+    model = TopicModel(seed=0, min_topic_size=10, n_neighbors=10, n_components=3, outlier_quantile=0.01)
+    a = model.fit_assign([f"w{c}" for c in y], X)
+    assert (a.topic_ids == OUTLIER).mean() <= 0.05
+    far = np.zeros((6, 11))
+    far[:, -1] = 1  # a direction no topic has: orthogonal to every blob
+    placed = model.assign(far)
+    assert (placed.topic_ids == OUTLIER).all()
+    assert (model.assign(X).topic_ids != OUTLIER).mean() >= 0.95
+
+
+def test_score_topics_metrics():
+    s = score_topics(["a", "a", "b", "b"], [0, 0, 1, 1], pair_ids=["p", "p", "q", "q"])
+    assert s["nmi"] == 1.0 and s["ari"] == 1.0 and s["outlier_rate"] == 0 and s["pair_same_topic"] == 1.0
+    s = score_topics(["a", "a", "b", "b"], [0, 1, OUTLIER, OUTLIER], pair_ids=["p", "p", "q", "q"])
+    assert s["outlier_rate"] == 0.5 and s["pair_same_topic"] == 0.0 and s["n_topics"] == 2
+    s = score_topics(["a"] * 4, [0, 0, 0, 1], pair_ids=["p", "p", "q", ""])
+    assert s["pair_same_topic"] == 1.0  # an unpaired row is ignored
 
 
 def test_fit_on_capped_sample_assigns_everyone():

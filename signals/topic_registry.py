@@ -1,0 +1,212 @@
+"""Stable topic ids across nightly runs: a persistent registry of topic centroids.
+
+The first run clusters from scratch. Later nights place documents on the stored centroids (in the
+stored language-centred space). A refit (on schedule, or on drift: too many documents fit no
+stored topic) updates the registry instead of renumbering it: stored topics follow their
+documents (kept), lose them (retired) or converge (merged); new topics are discovered among the
+documents no stored topic explains (new, or split when close to a stored one). Every change is
+an event in `topic_events`.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from signals.topics import LanguageCentering, TopicModel, normalise
+
+
+@dataclass
+class TopicState:
+    """What a run leaves for the next one: enough to place new documents and to keep topic ids."""
+
+    fitted_on: date
+    threshold: float
+    lang_means: dict[str, np.ndarray]
+    overall_mean: np.ndarray
+    topic_ids: np.ndarray                 # active topics
+    centroids: np.ndarray                 # one row per active topic, in the centred space
+    first_seen: dict[int, date] = field(default_factory=dict)
+    next_id: int = 0
+
+    def centering(self) -> LanguageCentering:
+        c = LanguageCentering()
+        c.means_, c.overall_ = dict(self.lang_means), self.overall_mean
+        return c
+
+    def model(self) -> TopicModel:
+        m = TopicModel()
+        m.topic_ids_, m.centroids_, m.threshold_ = self.topic_ids, self.centroids, self.threshold
+        return m
+
+
+# --- Persistence: three small tables written with the run (see signals/schemas.py). ---
+
+def state_tables(state: TopicState, refit_reason: str | None, n_fit_docs: int, labels: dict[int, str],
+                 last_seen: dict[int, date]) -> dict[str, pd.DataFrame]:
+    registry = pd.DataFrame({
+        "topic_id": state.topic_ids.astype(int),
+        "centroid": [c.astype(np.float32).tolist() for c in state.centroids],
+        "label": [labels.get(int(t)) for t in state.topic_ids],
+        "first_seen": [state.first_seen.get(int(t)) for t in state.topic_ids],
+        "last_seen": [last_seen.get(int(t)) for t in state.topic_ids],
+    })
+    model = pd.DataFrame([dict(
+        fitted_on=state.fitted_on, refit_reason=refit_reason, threshold=state.threshold, n_fit_docs=n_fit_docs,
+        next_topic_id=state.next_id,
+        lang_means=json.dumps({"__overall__": state.overall_mean.astype(float).tolist()} |
+                              {k: v.astype(float).tolist() for k, v in state.lang_means.items()}))])
+    return {"topic_registry": registry, "topic_model": model}
+
+
+def state_from_tables(model: pd.DataFrame, registry: pd.DataFrame) -> TopicState | None:
+    if model.empty:
+        return None
+    m = model.iloc[0]
+    means = {k: np.asarray(v, dtype=np.float32) for k, v in json.loads(m["lang_means"]).items()}
+    overall = means.pop("__overall__")
+    centroids = normalise(np.stack([np.asarray(c, dtype=np.float32) for c in registry["centroid"]])) \
+        if len(registry) else np.zeros((0, len(overall)), dtype=np.float32)
+    return TopicState(
+        fitted_on=pd.Timestamp(m["fitted_on"]).date(), threshold=float(m["threshold"]), lang_means=means,
+        overall_mean=overall, topic_ids=registry["topic_id"].to_numpy(dtype=int), centroids=centroids,
+        first_seen={int(t): pd.Timestamp(d).date() for t, d in zip(registry["topic_id"], registry["first_seen"])
+                    if d is not None and not pd.isna(d)},
+        next_id=int(m["next_topic_id"]))
+
+
+@dataclass
+class TopicsResult:
+    docs: pd.DataFrame                # input documents + topic_id, topic_prob
+    space: np.ndarray                 # the language-centred vectors the topics live in
+    state: TopicState                 # for the next run
+    events: list[dict]                # registry events of a refit (empty on nights without one)
+    refit_reason: str | None          # None: tonight assigned with the stored topics
+    n_fit_docs: int
+
+
+def refit_reason(previous: TopicState | None, run_date: date, every_days: int) -> str | None:
+    if previous is None or len(previous.topic_ids) == 0:
+        return "first run"
+    if (run_date - previous.fitted_on).days >= every_days:
+        return "schedule"
+    return None
+
+
+def update_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, previous: TopicState, run_date: date
+                  ) -> tuple[np.ndarray, TopicState, list[dict], int]:
+    """A refit that keeps what is known: stored topics follow their documents, topics that lost
+    their documents retire, topics that converged merge, and new topics are discovered only among
+    the documents no stored topic explains. Full re-clustering would renumber topics at random
+    (BERTopic users' most common complaint); this keeps ids stable by construction."""
+    langs = docs["lang"].tolist()
+    lemmas = docs["lemmas"].fillna("").tolist()
+    space = previous.centering().transform(vectors, langs)
+    placed = previous.model().assign(space).topic_ids
+    events: list[dict] = []
+    keep_ids, keep_centroids = [], []
+    for t, c in zip(previous.topic_ids, previous.centroids):
+        members = placed == t
+        if members.sum() < tc.min_topic_size:
+            events.append(dict(event="retired", topic_id=int(t), related_topic_id=None, similarity=None))
+            continue
+        # Damped update: a topic follows its documents without making boundary documents flip.
+        fresh = normalise(space[members].mean(axis=0, keepdims=True))[0]
+        moved = normalise((tc.centroid_momentum * c + (1 - tc.centroid_momentum) * fresh)[None, :])[0]
+        keep_ids.append(int(t))
+        keep_centroids.append(moved)
+        events.append(dict(event="kept", topic_id=int(t), related_topic_id=None, similarity=float(moved @ c)))
+    keep_ids, keep_centroids, merge_events = merge_close(keep_ids, keep_centroids, placed, tc.merge_min_similarity)
+    events += merge_events
+    # Re-cluster the whole window: a cluster unlike every stored topic is new, even when nearest-
+    # centroid placement had spread its documents over stored topics (an emerging issue often does).
+    model = TopicModel(seed=tc.seed, min_topic_size=tc.min_topic_size, n_neighbors=tc.n_neighbors,
+                       n_components=tc.n_components, fit_sample_cap=tc.fit_sample_cap,
+                       outlier_quantile=tc.outlier_quantile).fit(lemmas, space)
+    stored = np.asarray(keep_centroids, dtype=np.float32).reshape(len(keep_ids), space.shape[1])
+    created = pd.to_datetime(docs["created_at"], utc=True).dt.date.to_numpy()
+    next_id = previous.next_id
+    for local, c in zip(model.topic_ids_, model.centroids_):
+        sims = stored @ c
+        if len(sims) and sims.max() >= tc.match_min_similarity:
+            continue  # a stored topic already covers this cluster
+        # A cluster of documents the stored topics already saw is a re-cut of old topics, not news.
+        members = model.sample_[model.sample_labels_ == local]
+        if np.mean(created[members] > previous.fitted_on) < tc.new_topic_min_recent_share:
+            continue
+        events.append(dict(event="new", topic_id=next_id, related_topic_id=int(keep_ids[int(np.argmax(sims))])
+                           if len(sims) else None, similarity=float(sims.max()) if len(sims) else None))
+        keep_ids.append(next_id)
+        keep_centroids.append(c)
+        next_id += 1
+    centroids = np.asarray(keep_centroids, dtype=np.float32).reshape(len(keep_ids), space.shape[1])
+    state = TopicState(fitted_on=run_date, threshold=previous.threshold, lang_means=previous.lang_means,
+                       overall_mean=previous.overall_mean, topic_ids=np.asarray(keep_ids, dtype=int),
+                       centroids=centroids,
+                       first_seen={t: previous.first_seen.get(t, run_date) for t in keep_ids}, next_id=next_id)
+    return space, state, events, int(len(model.sample_))
+
+
+def merge_close(ids: list[int], centroids: list[np.ndarray], placed: np.ndarray, min_similarity: float
+                ) -> tuple[list[int], list[np.ndarray], list[dict]]:
+    """Merge topics whose centroids have converged; the one with more documents keeps its id."""
+    events: list[dict] = []
+    size = {t: int((placed == t).sum()) for t in ids}
+    while len(ids) > 1:
+        c = np.asarray(centroids)
+        sims = c @ c.T
+        np.fill_diagonal(sims, -1)
+        i, j = np.unravel_index(np.argmax(sims), sims.shape)
+        if sims[i, j] < min_similarity:
+            break
+        big, small = (i, j) if size[ids[i]] >= size[ids[j]] else (j, i)
+        events.append(dict(event="merged", topic_id=ids[small], related_topic_id=ids[big], similarity=float(sims[i, j])))
+        merged = normalise((c[big] * size[ids[big]] + c[small] * size[ids[small]])[None, :])[0]
+        size[ids[big]] += size[ids[small]]
+        centroids[big] = merged
+        del ids[small], centroids[small]
+    return ids, centroids, events
+
+
+def run_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, *, previous: TopicState | None = None,
+               run_date: date | None = None) -> TopicsResult:
+    """The topic stage of the nightly run and of `signals eval topics` (which passes no previous state).
+
+    Between refits, documents are placed by the stored centring and centroids: cheap and
+    id-stable. A refit happens on the first run, on schedule, or when too many documents fit no
+    stored topic (drift); it updates the stored topics (see update_topics).
+    """
+    run_date = run_date or date.today()
+    langs = docs["lang"].tolist()
+    lemmas = docs["lemmas"].fillna("").tolist()
+    reason = refit_reason(previous, run_date, tc.refit_every_days)
+    if reason is None:
+        space = previous.centering().transform(vectors, langs)
+        placed = previous.model().assign(space)
+        if (placed.topic_ids == -1).mean() <= tc.drift_max_outlier_share:
+            return TopicsResult(docs.assign(topic_id=placed.topic_ids, topic_prob=placed.similarity), space,
+                                previous, [], None, 0)
+        reason = "drift"
+    if previous is not None and len(previous.topic_ids):
+        space, state, events, n_fit = update_topics(docs, vectors, tc, previous, run_date)
+        placed = state.model().assign(space)
+        return TopicsResult(docs.assign(topic_id=placed.topic_ids, topic_prob=placed.similarity), space, state,
+                            events, reason, n_fit)
+    centering = LanguageCentering().fit(vectors, langs) if tc.center_by_language \
+        else LanguageCentering.identity(vectors.shape[1])
+    space = centering.transform(vectors, langs)
+    model = TopicModel(seed=tc.seed, min_topic_size=tc.min_topic_size, n_neighbors=tc.n_neighbors,
+                       n_components=tc.n_components, fit_sample_cap=tc.fit_sample_cap,
+                       outlier_quantile=tc.outlier_quantile)
+    placed = model.fit_assign(lemmas, space)
+    events = [dict(event="new", topic_id=int(t), related_topic_id=None, similarity=None) for t in model.topic_ids_]
+    topic_ids = placed.topic_ids
+    state = TopicState(fitted_on=run_date, threshold=model.threshold_, lang_means=centering.means_,
+                       overall_mean=centering.overall_, topic_ids=model.topic_ids_, centroids=model.centroids_,
+                       first_seen={int(t): run_date for t in model.topic_ids_},
+                       next_id=int(model.topic_ids_.max()) + 1 if len(model.topic_ids_) else 0)
+    return TopicsResult(docs.assign(topic_id=topic_ids, topic_prob=placed.similarity), space, state, events,
+                        reason, int(len(model.sample_)))
