@@ -93,6 +93,33 @@ def cmd_eval_stability(args) -> int:
     return 0
 
 
+def cmd_eval_emotion(args) -> int:
+    from signals.config import resolve
+    from signals.emotion import EmotionModel, evaluate_emotion_csv, format_emotion_report
+
+    report = evaluate_emotion_csv(args.data, EmotionModel.load(resolve(args.model)), progress=not args.quiet)
+    print(format_emotion_report(report))
+    print(json.dumps(report, sort_keys=True))
+    return 0
+
+
+def cmd_eval_sentiment(args) -> int:
+    from signals.config import resolve
+    from signals.sentiment import SentimentModel, evaluate_sentiment_csv, format_sentiment_report
+
+    report = evaluate_sentiment_csv(args.data, SentimentModel.load(resolve(args.model)), progress=not args.quiet)
+    print(format_sentiment_report(report))
+    print(json.dumps(report, sort_keys=True))
+    return 0
+
+
+def cmd_train(args) -> int:
+    # The training modules own their options; `signals train X …` is a stable entry point to them.
+    from signals import emotion, sentiment
+
+    return {"emotion": emotion.main, "sentiment": sentiment.main}[args.what](args.rest)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="signals", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -130,6 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
     es.add_argument("--input", required=True, help="folder with feedback/, chats/, calls/ (as for `run`)")
     es.add_argument("--config")
     es.set_defaults(func=cmd_eval_stability)
+    for what, shape in (("emotion", "text,lang,labels"), ("sentiment", "text,lang,label")):
+        ev = esub.add_parser(what, help=f"score the {what} head on a {shape} CSV")
+        ev.add_argument("--data", required=True)
+        ev.add_argument("--model", default=f"models/{what}", help="artefact folder (default models/%(default)s)")
+        ev.add_argument("--quiet", action="store_true", help="no progress bar")
+        ev.set_defaults(func=cmd_eval_emotion if what == "emotion" else cmd_eval_sentiment)
+
+    t = sub.add_parser("train", help="train a head: signals train emotion --data CSV | sentiment --data CSV "
+                                     "[--emotion-data CSV] (see --help of each)")
+    t.add_argument("what", choices=["emotion", "sentiment"])
+    t.add_argument("rest", nargs=argparse.REMAINDER)
+    t.set_defaults(func=cmd_train)
     return p
 
 
