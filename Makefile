@@ -10,7 +10,8 @@ INPUT ?= data/sample
 export HF_HUB_OFFLINE=1
 export TRANSFORMERS_OFFLINE=1
 
-.PHONY: setup system-deps pipeline test test-fast sample clean
+SHARED ?= ../shared/data
+.PHONY: setup system-deps pipeline test test-fast sample clean bench eval
 
 setup: $(STAMP) $(MODEL)
 
@@ -37,6 +38,18 @@ $(MODEL): $(STAMP)
 
 pipeline: setup
 	$(PY) -m signals.cli run --input $(INPUT) --date $(DATE)
+
+bench: setup
+	$(PY) -m pipelines.bench
+
+# Every evaluation on the dev sets in ../shared/data (each command ends with one JSON line).
+eval: setup
+	$(PY) -m signals.cli eval langid --data $(SHARED)/langid/tatoeba_fi_en_et_sv.csv
+	$(PY) -m signals.cli eval topics --quiet --data $(SHARED)/topics/banking77_train.csv
+	$(PY) -m signals.cli eval topics --quiet --data $(SHARED)/topics/sib200_fi_en.csv
+	$(PY) -m signals.cli eval stability --input data/sample
+	$(PY) -m signals.cli eval emotion --quiet --data $(SHARED)/emotion/xed.csv
+	$(PY) -m signals.cli eval sentiment --quiet --data $(SHARED)/sentiment/tweeteval_val.csv
 
 test: setup
 	$(PY) -m pytest -q

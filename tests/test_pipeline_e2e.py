@@ -104,3 +104,17 @@ def test_bad_input_folder_fails_loudly(tmp_path):
                        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 2
     assert "input folder not found" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_next_night_keeps_topic_ids_without_refitting(first_run, sample_input):
+    _, wh = first_run
+    nxt = date(2026, 11, 24)
+    res = run_nightly(sample_input, nxt, load_config(), warehouse_dir=wh.root, log=lambda m: None, progress=False)
+    assert res.refit_reason is None  # placed by the stored topics: cost is embedding new texts only
+    same = wh.query("SELECT avg(CASE WHEN a.topic_id = b.topic_id THEN 1.0 ELSE 0 END) AS s FROM documents a "
+                    "JOIN documents b USING (doc_id) WHERE a.run_date = ? AND b.run_date = ?", [RUN_DATE, nxt])
+    assert same["s"][0] >= 0.95
+    model = wh.query("SELECT fitted_on, refit_reason FROM topic_model WHERE run_date = ?", [nxt]).iloc[0]
+    assert str(model["fitted_on"])[:10] == str(RUN_DATE) and model["refit_reason"] is None
+    events = wh.query("SELECT event FROM topic_events WHERE run_date = ?", [RUN_DATE])["event"]
+    assert set(events) == {"new"}
