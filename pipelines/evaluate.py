@@ -9,26 +9,13 @@ import pandas as pd
 
 from signals import embed, langid, nlp, topic_registry, topics
 from signals.config import Config, resolve
-
-
-def read_labelled_csv(path: str | Path, required: list[str]) -> pd.DataFrame:
-    p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"evaluation data not found: {p}")
-    df = pd.read_csv(p, dtype=str, keep_default_na=False)
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise ValueError(f"{p}: missing columns {missing} (expected {','.join(required)})")
-    empty = df["text"].str.strip() == ""
-    if empty.any():
-        raise ValueError(f"{p}: {int(empty.sum())} rows with empty text, first at line {int(empty.idxmax()) + 2}")
-    return df
+from signals.heads import read_labelled_csv
 
 
 def evaluate_topics(path: str | Path, cfg: Config, *, progress: bool = False) -> tuple[dict, pd.DataFrame]:
     """Topics on a `text,lang,label[,pair_id]` CSV with the nightly topic stages; our own language
     detection is used, not the lang column. Returns (scores, per-topic table)."""
-    df = read_labelled_csv(path, ["text", "label"])
+    df = read_labelled_csv(path, "label", optional=("pair_id",))
     t0 = time.perf_counter()
     texts = df["text"].tolist()
     guesses = langid.LanguageDetector(targets=tuple(cfg.langid.targets)).detect_many(texts)

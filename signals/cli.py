@@ -62,10 +62,10 @@ def cmd_sample(args) -> int:
 
 
 def cmd_eval_langid(args) -> int:
-    from pipelines.evaluate import read_labelled_csv
     from signals import langid
+    from signals.heads import read_labelled_csv
 
-    df = read_labelled_csv(args.data, ["text", "lang"])
+    df = read_labelled_csv(args.data, "lang")
     report = langid.evaluate(df["text"].tolist(), df["lang"].tolist(), langid.LanguageDetector())
     print(langid.format_report(report))
     print(json.dumps(report, sort_keys=True))

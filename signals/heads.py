@@ -79,8 +79,9 @@ def clean_subtitle_text(text: str) -> str:
     return t or text.strip() or text
 
 
-def read_labelled_csv(path: str | Path, label_column: str) -> pd.DataFrame:
-    """`text,lang,<label_column>` as strings; missing columns are a clear error.
+def read_labelled_csv(path: str | Path, label_column: str, *, optional: tuple[str, ...] = ()) -> pd.DataFrame:
+    """`text,lang,<label_column>` (+ `optional` columns when present) as strings; missing columns are
+    a clear error. Every `signals eval …` command reads its CSV through here.
 
     `keep_default_na=False` because "NA", "None" or "null" are real (short) texts and a
     language code such as "nan" must not become a float.
@@ -92,7 +93,8 @@ def read_labelled_csv(path: str | Path, label_column: str) -> pd.DataFrame:
     missing = [c for c in ("text", "lang", label_column) if c not in df.columns]
     if missing:
         raise ValueError(f"{path}: missing column(s) {missing}; expected text,lang,{label_column}")
-    df = df[["text", "lang", label_column]].copy()
+    keep = dict.fromkeys(["text", "lang", label_column, *(c for c in optional if c in df.columns)])
+    df = df[list(keep)].copy()
     df["lang"] = df["lang"].str.strip()
     return df
 

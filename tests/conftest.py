@@ -1,9 +1,11 @@
 import csv
+import hashlib
 import io
 import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from signals.config import REPO_ROOT, Config, load_config
@@ -49,3 +51,17 @@ def write_jsonl(path: Path, items: list) -> Path:
     lines = [it if isinstance(it, str) else json.dumps(it, ensure_ascii=False) for it in items]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def keyword_vectors(texts: list[str], signal: dict[str, int], dim: int) -> np.ndarray:
+    """Deterministic fake embeddings for head tests: per-text hash noise plus a spike on the
+    dimension named by the text's first word, so a head has something real to learn."""
+    out = []
+    for t in texts:
+        rng = np.random.default_rng(int(hashlib.sha256(t.encode()).hexdigest()[:8], 16))
+        v = rng.normal(0, 0.5, dim)
+        word = t.split()[0]
+        if word in signal:
+            v[signal[word]] += 3
+        out.append(v / np.linalg.norm(v))
+    return np.array(out, dtype=np.float32)

@@ -1,11 +1,10 @@
 """Emotion head: reproducible training, metric arithmetic, the committed artefact, XED if present."""
-import hashlib
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import needs_shared, write_csv
+from tests.conftest import keyword_vectors, needs_shared, write_csv
 from signals import emotion
 from signals.config import REPO_ROOT, load_config
 from signals.embed import Embedder
@@ -21,15 +20,7 @@ class FakeEmbedder:
     model_id, prefix, max_seq_length = "fake", "query: ", 256
 
     def vectors(self, texts):
-        out = []
-        for t in texts:
-            rng = np.random.default_rng(int(hashlib.sha256(t.encode()).hexdigest()[:8], 16))
-            v = rng.normal(0, 0.5, 16)
-            word = t.split()[0]
-            if word in LABELS:
-                v[LABELS.index(word)] += 3
-            out.append(v / np.linalg.norm(v))
-        return np.array(out, dtype=np.float32)
+        return keyword_vectors(texts, {label: i for i, label in enumerate(LABELS)}, 16)
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 """Sentiment head: reproducible training, metric arithmetic, the committed artefact, shared data if present."""
-import hashlib
 
 import numpy as np
 import pytest
@@ -10,7 +9,7 @@ from signals.embed import Embedder
 from signals.heads import Ensemble, Head, read_labelled_csv, split_by_text
 from signals.sentiment import (CLASSES, SentimentModel, evaluate_sentiment, format_sentiment_report,
                                polarity_from_emotions)
-from tests.conftest import needs_shared, write_csv
+from tests.conftest import keyword_vectors, needs_shared, write_csv
 
 COMMITTED = REPO_ROOT / "models" / "sentiment"
 
@@ -22,15 +21,7 @@ class FakeEmbedder:
     SIGNAL = {"bad": 0, "sad": 0, "meh": 1, "good": 2, "happy": 2}
 
     def vectors(self, texts):
-        out = []
-        for t in texts:
-            rng = np.random.default_rng(int(hashlib.sha256(t.encode()).hexdigest()[:8], 16))
-            v = rng.normal(0, 0.5, 8)
-            word = t.split()[0]
-            if word in self.SIGNAL:
-                v[self.SIGNAL[word]] += 3
-            out.append(v / np.linalg.norm(v))
-        return np.array(out, dtype=np.float32)
+        return keyword_vectors(texts, self.SIGNAL, 8)
 
 
 @pytest.fixture
