@@ -21,11 +21,11 @@ from typing import Callable
 
 import pandas as pd
 
-from signals import embed, ingest, langid, nlp, redact, topic_registry, topics, validate
+from signals import conversations, cues, embed, feelings, ingest, langid, nlp, redact, topic_registry, topics, validate
 from signals.config import REPO_ROOT, Config, resolve
 from signals.warehouse import Warehouse
 
-STAGES = ("ingest", "validate", "redact", "langid", "nlp", "embed", "topics", "write")
+STAGES = ("ingest", "validate", "redact", "langid", "nlp", "conversations", "embed", "feelings", "topics", "write")
 # Test hook: exit abruptly after the named stage, to prove a crashed run leaves no partial state.
 CRASH_ENV = "SIGNALS_CRASH_AFTER"
 
@@ -104,14 +104,29 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
         res.languages = docs["lang"].value_counts().to_dict()
         res.sources = docs["source"].value_counts().to_dict()
     with stage("nlp"):
-        docs = nlp.preprocess(docs, nlp.Preprocessor(finnish_model=cfg.nlp.finnish_model,
-                                                     batch_size=cfg.nlp.batch_size))
+        preprocessor = nlp.Preprocessor(finnish_model=cfg.nlp.finnish_model, batch_size=cfg.nlp.batch_size)
+        docs = nlp.preprocess(docs, preprocessor)
+    with stage("conversations"):
+        cc = cfg.conversations
+        chat = conversations.conversation_features(turns, repeat_threshold=cc.repeat_similarity)
+        repeats = conversations.repeat_contacts(docs, window_days=cc.repeat_window_days)
+        docs = docs.merge(chat.drop(columns=["turns"]), on="doc_id", how="left").merge(repeats, on="doc_id",
+                                                                                     how="left")
     with stage("embed"):
         embedder = embed.make_embedder(cfg.embedding)
         cache = embed.EmbeddingCache(wh.root / "cache" / "embeddings", embedder.cache_key)
         vectors, n_new = embed.embed_documents(docs["text"].tolist(), docs["text_hash"].tolist(), embedder,
                                                cache, progress=progress)
         res.counts.update(embedded_new=n_new, embedded_cached=len(set(docs["text_hash"])) - n_new)
+    with stage("feelings"):
+        emo, sent = feelings.load_models(resolve(cfg.feelings.emotion_model), resolve(cfg.feelings.sentiment_model),
+                                         embedder)
+        scored = feelings.score_feelings(vectors, emo, sent)
+        detector = cues.CueDetector.from_yaml(resolve(cfg.feelings.cues))
+        texts, langs = docs["text"].tolist(), docs["lang"].tolist()
+        flags = detector.detect(texts, langs, cues.cue_lemmas(texts, langs, preprocessor))
+        flags = flags[[c for c in flags.columns if not c.endswith("_score")]]
+        docs = pd.concat([docs.reset_index(drop=True), scored, flags], axis=1)
     with stage("topics"):
         tc = cfg.topics
         previous = topic_registry.state_from_tables(wh.latest_before("topic_model", run_date),
@@ -133,8 +148,9 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
         run_row = pd.DataFrame([dict(
             run_id=res.run_id, started_at=started, finished_at=datetime.now(timezone.utc), status="ok",
             config_hash=cfg.content_hash(), git_commit=git_commit(),
-            model_ids=json.dumps({"embedding": cfg.embedding.model_id, "finnish_nlp": cfg.nlp.finnish_model,
-                                  "langid": "langdetect-1.0.9-profiles"}),
+            model_ids=json.dumps({"embedding": embedder.model_id, "finnish_nlp": cfg.nlp.finnish_model,
+                                  "langid": "langdetect-1.0.9-profiles", "emotion": emo.meta.get("trained_on"),
+                                  "sentiment": sent.meta.get("trained_on")}),
             input_files=json.dumps(res.files), counts=json.dumps(res.counts),
             timings=json.dumps(res.timings))])
         wh.write_run(run_date, {"runs": run_row, "documents": docs, "turns": turns, "rejects": rejects,

@@ -104,6 +104,20 @@ class TopicConfig(_Strict):
     merge_min_similarity: float = Field(0.95, ge=-1, le=1)
 
 
+class ConversationsConfig(_Strict):
+    # A contact counts as a repeat when the same customer wrote or called within this many days.
+    repeat_window_days: int = Field(14, gt=0)
+    # Token-set Jaccard at which a customer's chat turn restates an earlier one.
+    repeat_similarity: float = Field(0.6, gt=0, le=1)
+
+
+class FeelingsConfig(_Strict):
+    emotion_model: str = "models/emotion"
+    sentiment_model: str = "models/sentiment"
+    # Customer-experience cue patterns and seed phrases (fi + en), see signals/cues.py.
+    cues: str = "configs/cues.yaml"
+
+
 class WarehouseConfig(_Strict):
     dir: str = "data/warehouse"
     duckdb_file: str = "signals.duckdb"
@@ -116,6 +130,8 @@ class Config(_Strict):
     nlp: NlpConfig = NlpConfig()
     embedding: EmbeddingConfig = EmbeddingConfig()
     topics: TopicConfig = TopicConfig()
+    feelings: FeelingsConfig = FeelingsConfig()
+    conversations: ConversationsConfig = ConversationsConfig()
     warehouse: WarehouseConfig = WarehouseConfig()
 
     def content_hash(self) -> str:

@@ -84,7 +84,7 @@ class OnnxInt8Embedder(Embedder):
         super().__init__(**kwargs)
         self.onnx_path = Path(onnx_path)
         # Distinct id: int8 vectors differ slightly from fp32 ones and must not share cache entries.
-        self.model_id = f"{self.model_id}+onnx-int8"
+        self.model_id = f"{self.model_id}+onnx-int8-per-channel"
         self._tokenizer = None
 
     @classmethod

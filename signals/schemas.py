@@ -55,8 +55,24 @@ DOCUMENTS = Schema("documents", (
     ("n_sentences", "INTEGER"),
     ("n_tokens", "INTEGER"),
     ("lemmas", "VARCHAR"),          # content lemmas, space separated, for keywords
+    ("sentiment", "DOUBLE"),        # P(positive) − P(negative), in [-1, 1]
+    ("sentiment_label", "VARCHAR"), # negative | neutral | positive
+    ("emotions", "VARCHAR[]"),      # decoded Plutchik emotions, strongest first, or [neutral]
+    ("dominant_emotion", "VARCHAR"),
+    *((f"emo_{e}", "DOUBLE") for e in ("anger", "anticipation", "disgust", "fear", "joy", "sadness", "surprise",
+                                       "trust", "neutral")),
+    *((f"cue_{c}", "BOOLEAN") for c in ("repeat_contact", "broken_promise", "escalation", "churn_threat",
+                                        "unresolved", "waiting_time", "praise", "channel_switch")),
+    ("customer_turns", "INTEGER"),  # chats only (NULL otherwise), see signals/conversations.py
+    ("handover", "BOOLEAN"),        # bot → agent
+    ("customer_repeats", "INTEGER"),
+    ("first_response_s", "DOUBLE"),
+    ("max_response_delay_s", "DOUBLE"),
+    ("prior_contacts", "INTEGER"),  # same customer, any channel, within conversations.repeat_window_days
+    ("is_repeat_contact", "BOOLEAN"),
+    ("cross_channel_repeat", "BOOLEAN"),
     ("topic_id", "INTEGER"),        # -1 = outlier pool
-    ("topic_prob", "DOUBLE"),
+    ("topic_prob", "DOUBLE"),       # cosine to the topic's centroid
     ("metadata", "VARCHAR"),        # extra input columns as JSON, redacted
 ))
 

@@ -310,7 +310,7 @@ by the sign of the score (macro-F1 of the two classes). XED test lines are score
 
 The tweet test split is small (a few hundred tweets; ±0.03). A steadier estimate of the same recipe: 5-fold
 cross-validation of the tweet expert over the tweets' train+validation part (1,707 tweets, each fold's expert
-averaged with the subtitle expert; run during development, 2026-11-23) gave macro-recall 0.662, macro-F1 0.632,
+averaged with the subtitle expert; run during development on the fp32 vectors of the same model, 2026-11-23) gave macro-recall 0.662, macro-F1 0.632,
 pos-vs-neg F1 0.878. TweetEval's FastText baseline reaches macro-recall 0.629 on TweetEval's own test set; the
 numbers here come from its validation set and are not directly comparable.
 

@@ -46,6 +46,11 @@ class Warehouse:
         if not read_only:
             for schema in TABLES.values():
                 con.execute(schema.ddl())
+                # A warehouse written by an older version lacks newer columns: add them (NULL for old rows).
+                have = {r[0] for r in con.execute(f'DESCRIBE "{schema.name}"').fetchall()}
+                for col, typ in schema.columns:
+                    if col not in have:
+                        con.execute(f'ALTER TABLE "{schema.name}" ADD COLUMN "{col}" {typ}')
         return con
 
     def write_run(self, run_date: date, tables: dict[str, pd.DataFrame]) -> None:
@@ -61,7 +66,8 @@ class Warehouse:
             for name, df in frames.items():
                 con.register("incoming", df)
                 con.execute(f'DELETE FROM "{name}" WHERE run_date = ?', [run_date])
-                con.execute(f'INSERT INTO "{name}" {_select_cast(TABLES[name], "incoming")}')
+                cols = ", ".join(f'"{c}"' for c in TABLES[name].names)
+                con.execute(f'INSERT INTO "{name}" ({cols}) {_select_cast(TABLES[name], "incoming")}')
                 con.unregister("incoming")
             con.execute("COMMIT")
         except Exception:

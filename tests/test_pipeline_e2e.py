@@ -58,6 +58,12 @@ def test_tables_populated_and_rows_balance(first_run):
     run = wh.query("SELECT * FROM runs").iloc[0]
     assert run["status"] == "ok" and len(run["config_hash"]) == 16 and "embedding" in run["model_ids"]
     assert res.n_topics >= 2
+    cx = wh.query("SELECT source, count(*) AS n, count(customer_turns) AS with_turns, count_if(handover) AS handovers, "
+                  "count(sentiment) AS scored, count_if(is_repeat_contact) AS repeats FROM documents GROUP BY source")
+    cx = cx.set_index("source")
+    assert cx.loc["chat", "with_turns"] == cx.loc["chat", "n"] and cx.loc["chat", "handovers"] > 0
+    assert cx.loc["feedback", "with_turns"] == 0
+    assert (cx["scored"] == cx["n"]).all() and cx["repeats"].sum() > 0
 
 
 def test_no_raw_pii_or_customer_ids_in_warehouse(first_run):

@@ -66,3 +66,14 @@ def test_missing_table_is_refused(tmp_path):
     del t["turns"]
     with pytest.raises(WarehouseError, match="missing"):
         Warehouse(tmp_path).write_run(D1, t)
+
+
+def test_older_warehouse_gets_new_columns(tmp_path):
+    con = duckdb.connect(str(tmp_path / "signals.duckdb"))
+    con.execute("CREATE TABLE documents (run_date DATE, doc_id VARCHAR, text VARCHAR)")
+    con.execute("INSERT INTO documents VALUES ('2026-11-01', 'feedback:old', 'vanha')")
+    con.close()
+    wh = Warehouse(tmp_path)
+    wh.write_run(D1, tables(2))
+    got = wh.query("SELECT doc_id, topic_id FROM documents ORDER BY run_date, doc_id")
+    assert got["doc_id"].tolist() == ["feedback:old", "feedback:0", "feedback:1"]

@@ -1,0 +1,414 @@
+"""Customer-experience cues per document (repeat contact, broken promise, escalation, churn threat…).
+
+Rules first, embeddings second: a cue fires when one of its lemma patterns or regexes
+(configs/cues.yaml) matches, or (only for cues given an `embedding_margin`) when the document
+vector is closer to the cue's seed phrases than to neutral anchor phrases by that margin.
+e5 cosines are compressed (related ≈ 0.88, unrelated ≈ 0.79), so the embedding score is always
+relative to the document's own similarity to the anchors, never an absolute threshold.
+Counts go to leadership reports, so precision is preferred over recall throughout.
+
+Lemmas here are *all* tokens' lemmas, stop words and negation included: `Analysis.lemmas`
+drops "ei", "not", "still", "third", "call", which the patterns need. `cue_lemmas` computes
+them with the pipeline's own spaCy models.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from signals.config import REPO_ROOT, _Strict
+
+DEFAULT_CUES_CONFIG = REPO_ROOT / "configs" / "cues.yaml"
+LANGS = ("fi", "en")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class CueConfigError(ValueError):
+    pass
+
+
+def _check_regexes(v: list[str]) -> list[str]:
+    for rx in v:
+        try:
+            re.compile(rx)
+        except re.error as exc:
+            raise ValueError(f"invalid regex {rx!r}: {exc}") from exc
+    return v
+
+
+def _words_as_str(v):
+    # Numbers in patterns ("3 time") arrive from YAML as ints.
+    if isinstance(v, list):
+        return [[str(t) if isinstance(t, (int, float)) and not isinstance(t, bool) else t for t in p]
+                if isinstance(p, list) else p for p in v]
+    return v
+
+
+def _check_patterns(v: list[list[str]]) -> list[list[str]]:
+    for pat in v:
+        if not pat or any(not isinstance(t, str) or not t.strip() or " " in t.strip() for t in pat):
+            raise ValueError(f"lemma pattern {pat!r} must be a non-empty list of single words")
+        if pat[0] == "..." or pat[-1] == "...":
+            raise ValueError(f"lemma pattern {pat!r}: `...` only goes between two words")
+    return [[t.strip().lower() for t in pat] for pat in v]
+
+
+class CueLangRules(_Strict):
+    patterns: list[list[str]] = []
+    regexes: list[str] = []
+    # An exclude match vetoes only the include matches it overlaps ("en aio vaihtaa" vs "vaihdan").
+    exclude_patterns: list[list[str]] = []
+    exclude_regexes: list[str] = []
+    seeds: list[str] = []
+
+    _num = field_validator("patterns", "exclude_patterns", mode="before")(_words_as_str)
+    _pat = field_validator("patterns", "exclude_patterns")(_check_patterns)
+    _rx = field_validator("regexes", "exclude_regexes")(_check_regexes)
+
+
+class CueSpec(_Strict):
+    description: str = ""
+    # None: rules only. Otherwise the embedding score (seed sim − anchor sim) needed to fire.
+    embedding_margin: float | None = Field(None, ge=-1, le=1)
+    fi: CueLangRules = CueLangRules()
+    en: CueLangRules = CueLangRules()
+
+    @model_validator(mode="after")
+    def _has_rules(self):
+        if not (self.fi.patterns or self.fi.regexes or self.en.patterns or self.en.regexes):
+            raise ValueError("a cue needs at least one pattern or regex")
+        if self.embedding_margin is not None and not (self.fi.seeds or self.en.seeds):
+            raise ValueError("embedding_margin is set but the cue has no seed phrases")
+        return self
+
+
+class EmbeddingUse(_Strict):
+    enabled: bool = True
+
+
+class CuesConfig(_Strict):
+    version: int = 1
+    max_gap: int = Field(3, ge=0, le=20)
+    embedding: EmbeddingUse = EmbeddingUse()
+    anchors: list[str] = []
+    cues: dict[str, CueSpec]
+
+    @field_validator("cues")
+    @classmethod
+    def _names(cls, v: dict[str, CueSpec]) -> dict[str, CueSpec]:
+        if not v:
+            raise ValueError("no cues defined")
+        bad = [k for k in v if not _NAME.match(k)]
+        if bad:
+            raise ValueError(f"cue names must be lower_snake_case identifiers (they become columns): {bad}")
+        return v
+
+    @model_validator(mode="after")
+    def _anchors_needed(self):
+        uses = [k for k, c in self.cues.items() if c.embedding_margin is not None]
+        if self.embedding.enabled and uses and not self.anchors:
+            raise ValueError(f"cues {uses} use embeddings but no neutral `anchors` are given")
+        return self
+
+
+class _CueYamlLoader(yaml.SafeLoader):
+    """YAML 1.1 reads `no`, `on`, `yes`, `off` as booleans: in pattern lists they are words
+    ("no thanks", "on hold"), so only true/false stay booleans."""
+
+
+_CueYamlLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()}
+_CueYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+def load_cues_config(path: str | Path = DEFAULT_CUES_CONFIG) -> CuesConfig:
+    path = Path(path)
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_CueYamlLoader) or {}
+    except yaml.YAMLError as exc:
+        raise CueConfigError(f"{path}: not valid YAML: {exc}") from exc
+    try:
+        return CuesConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise CueConfigError(f"{path}: invalid cue configuration:\n{exc}") from exc
+
+
+CLAUSE, SENTENCE = ",", "|"
+_CLAUSE_PUNCT = {",", ":", "–", "—", "(", ")"}
+
+
+def cue_lemmas(texts: Sequence[str], langs: Sequence[str], preprocessor) -> list[str]:
+    """All tokens' lemmas, lower-case, space separated, with the Preprocessor's spaCy pipelines.
+
+    Numbers are kept ("3rd time", "3. kerta"). Clause punctuation becomes "," and sentence ends
+    "|": a pattern never spans a sentence, and only `...` gaps span a clause, so a negation in
+    one clause ("en aio vaihtaa, olen tyytyväinen") cannot veto a match in the next.
+    """
+    out: list[str] = [""] * len(texts)
+    for lang in sorted(set(langs)):
+        idx = [i for i, l in enumerate(langs) if l == lang]
+        nlp = preprocessor.pipeline(lang if lang in LANGS else "other")
+        # The English lookup lemmatiser misses capitalised words ("Writing" stays "writing").
+        docs = (texts[i].lower() if lang == "en" else texts[i] for i in idx)
+        for i, doc in zip(idx, nlp.pipe(docs, batch_size=preprocessor.batch_size)):
+            toks: list[str] = []
+            for sent in doc.sents:
+                for t in sent:
+                    if t.is_space:
+                        continue
+                    if t.is_punct:
+                        mark = CLAUSE if t.text in _CLAUSE_PUNCT else SENTENCE
+                        if t.text in ".!?;…" or mark == CLAUSE:
+                            toks.append(mark)
+                        continue
+                    lemma = (t.lemma_ or t.text).lower().strip()
+                    if lemma:
+                        toks.append(lemma.replace(" ", "_"))
+                toks.append(SENTENCE)
+            out[i] = " ".join(toks)
+    return out
+
+
+def _token_match(pat: str, lemma: str) -> bool:
+    if pat.endswith("*") and len(pat) > 1:
+        return lemma.startswith(pat[:-1])
+    return pat == lemma
+
+
+def _pattern_spans(pat: list[str], lemmas: list[str], max_gap: int) -> list[tuple[int, int]]:
+    """Token spans where the pattern matches in order: ≤ max_gap tokens between elements within
+    a clause, or any number within the sentence after a `...` element. Greedy per start token."""
+    spans = []
+    n = len(lemmas)
+    for start in range(n):
+        if not _token_match(pat[0], lemmas[start]):
+            continue
+        pos, ok, loose = start, True, False
+        for p in pat[1:]:
+            if p == "...":
+                loose = True
+                continue
+            limit = n if loose else min(n, pos + 2 + max_gap)
+            for j in range(pos + 1, limit):
+                if _token_match(p, lemmas[j]):
+                    pos = j
+                    break
+                if lemmas[j] == SENTENCE or (lemmas[j] == CLAUSE and not loose):
+                    ok = False
+                    break
+            else:
+                ok = False
+            if not ok:
+                break
+            loose = False
+        if ok:
+            spans.append((start, pos))
+    return spans
+
+
+def _regex_spans(rx: re.Pattern, text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end() - 1) for m in rx.finditer(text)]
+
+
+def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(a[0] <= b[1] and b[0] <= a[1] for b in spans)
+
+
+class CueDetector:
+    """Boolean cue columns per document from rules, plus an optional embedding fallback.
+
+    `embedder` is only needed when a cue has an `embedding_margin`: it embeds the seed and
+    anchor phrases once (per detector); document vectors come from the caller's cache.
+    """
+
+    def __init__(self, *, config: CuesConfig, embedder=None):
+        self.config = config
+        self.embedder = embedder
+        self._compiled = {
+            name: {lang: (getattr(spec, lang),
+                          [re.compile(r) for r in getattr(spec, lang).regexes],
+                          [re.compile(r) for r in getattr(spec, lang).exclude_regexes])
+                   for lang in LANGS}
+            for name, spec in config.cues.items()}
+        self._seed_vecs: dict[str, np.ndarray] | None = None
+        self._anchor_vecs: np.ndarray | None = None
+
+    @classmethod
+    def from_yaml(cls, path: str | Path = DEFAULT_CUES_CONFIG, *, embedder=None) -> "CueDetector":
+        return cls(config=load_cues_config(path), embedder=embedder)
+
+    @property
+    def cue_names(self) -> list[str]:
+        return list(self.config.cues)
+
+    @property
+    def uses_embeddings(self) -> bool:
+        return self.config.embedding.enabled and any(
+            c.embedding_margin is not None for c in self.config.cues.values())
+
+    def _fit_vectors(self) -> None:
+        if self._seed_vecs is not None:
+            return
+        if self.embedder is None:
+            raise ValueError("cues with embedding_margin need CueDetector(embedder=...) to embed seed phrases")
+        # Seeds of both languages: e5 is multilingual, so a Finnish text is close to English seeds too.
+        self._seed_vecs = {name: self.embedder.encode(spec.fi.seeds + spec.en.seeds)
+                           for name, spec in self.config.cues.items() if spec.fi.seeds or spec.en.seeds}
+        self._anchor_vecs = self.embedder.encode(self.config.anchors)
+
+    def embedding_scores(self, vectors: np.ndarray) -> pd.DataFrame:
+        """Per cue: max cosine to the cue's seeds minus max cosine to the neutral anchors."""
+        self._fit_vectors()
+        base = (vectors @ self._anchor_vecs.T).max(axis=1)
+        return pd.DataFrame({name: (vectors @ sv.T).max(axis=1) - base for name, sv in self._seed_vecs.items()})
+
+    def rule_hits(self, texts: Sequence[str], langs: Sequence[str], lemmas: Sequence[str]) -> pd.DataFrame:
+        gap = self.config.max_gap
+        rows = []
+        for text, lang, lem in zip(texts, langs, lemmas):
+            low = str(text).lower()
+            lem_toks = str(lem).split()
+            row = {}
+            for name, per_lang in self._compiled.items():
+                hit = False
+                if lang in per_lang:
+                    rules, rxs, ex_rxs = per_lang[lang]
+                    inc = [s for p in rules.patterns for s in _pattern_spans(p, lem_toks, gap)]
+                    exc = [s for p in rules.exclude_patterns for s in _pattern_spans(p, lem_toks, gap)]
+                    hit = any(not _overlaps(s, exc) for s in inc)
+                    if not hit and rxs:
+                        rinc = [s for rx in rxs for s in _regex_spans(rx, low)]
+                        rexc = [s for rx in ex_rxs for s in _regex_spans(rx, low)]
+                        hit = any(not _overlaps(s, rexc) for s in rinc)
+                row[name] = hit
+            rows.append(row)
+        return pd.DataFrame(rows, columns=self.cue_names).astype(bool)
+
+    def detect(self, texts: Sequence[str], langs: Sequence[str], lemmas: Sequence[str],
+               vectors: np.ndarray | None = None) -> pd.DataFrame:
+        """`cue_<name>` booleans and `cue_<name>_score` (embedding score, NaN without vectors), one row per text.
+
+        lemmas: from `cue_lemmas` (all tokens), not `Analysis.lemmas`.
+        vectors: the pipeline's cached document vectors (row-aligned), or None for rules only.
+        """
+        if not (len(texts) == len(langs) == len(lemmas)):
+            raise ValueError("texts, langs and lemmas must have the same length")
+        hits = self.rule_hits(texts, langs, lemmas)
+        scores = None
+        # Scores are worth returning (for ranking and calibration) even when no cue fires on them.
+        if vectors is not None and self.embedder is not None and self.config.embedding.enabled \
+                and self.config.anchors:
+            if len(vectors) != len(texts):
+                raise ValueError(f"{len(vectors)} vectors for {len(texts)} texts")
+            scores = self.embedding_scores(np.asarray(vectors, dtype=np.float32))
+        out = {}
+        for name, spec in self.config.cues.items():
+            fired = hits[name].to_numpy()
+            score = np.full(len(texts), np.nan)
+            if scores is not None and name in scores:
+                score = scores[name].to_numpy()
+                if spec.embedding_margin is not None:
+                    fired = fired | (score >= spec.embedding_margin)
+            out[f"cue_{name}"] = fired.astype(bool)
+            out[f"cue_{name}_score"] = score
+        return pd.DataFrame(out)
+
+
+def parse_labels(cell) -> set[str]:
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return set()
+    return {c.strip() for c in str(cell).split(";") if c.strip()}
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f, "support": tp + fn, "predicted": tp + fp}
+
+
+def _score(pred: pd.DataFrame, gold: list[set[str]], names: list[str]) -> dict:
+    by_cue = {}
+    for name in names:
+        p = pred[f"cue_{name}"].to_numpy()
+        g = np.array([name in s for s in gold], dtype=bool)
+        by_cue[name] = _prf(int((p & g).sum()), int((p & ~g).sum()), int((~p & g).sum()))
+    macro = float(np.mean([v["f1"] for v in by_cue.values()])) if by_cue else 0.0
+    return {"by_cue": by_cue, "macro_f1": macro, "n": len(gold)}
+
+
+def evaluate_cues(texts: Sequence[str], langs: Sequence[str], labels: Sequence, detector: CueDetector,
+                  preprocessor, embedder=None) -> dict:
+    """Precision/recall/F1 per cue, overall and per language. labels: `;`-joined cue names per text
+    (or sets). Unknown label names are an error, so a typo in the test set cannot hide."""
+    texts, langs = list(texts), list(langs)
+    gold = [lab if isinstance(lab, set) else parse_labels(lab) for lab in labels]
+    unknown = set().union(*gold) - set(detector.cue_names) if gold else set()
+    if unknown:
+        raise ValueError(f"labels name unknown cues: {sorted(unknown)}")
+    lemmas = cue_lemmas(texts, langs, preprocessor)
+    vectors = embedder.encode(texts) if (embedder is not None and detector.uses_embeddings) else None
+    pred = detector.detect(texts, langs, lemmas, vectors)
+    report = _score(pred, gold, detector.cue_names)
+    report["by_lang"] = {}
+    for lang in sorted(set(langs)):
+        idx = [i for i, l in enumerate(langs) if l == lang]
+        report["by_lang"][lang] = _score(pred.iloc[idx].reset_index(drop=True), [gold[i] for i in idx],
+                                         detector.cue_names)
+    report["errors"] = [
+        {"text": texts[i], "lang": langs[i], "gold": sorted(gold[i]),
+         "pred": sorted(n for n in detector.cue_names if pred.at[i, f"cue_{n}"])}
+        for i in range(len(texts))
+        if gold[i] != {n for n in detector.cue_names if pred.at[i, f"cue_{n}"]}]
+    return report
+
+
+def format_cue_report(report: dict) -> str:
+    langs = list(report.get("by_lang", {}))
+    head = f"{'cue':<16}{'P':>6}{'R':>6}{'F1':>6}{'n':>5}" + "".join(f"  {l}:P{'':>3}R{'':>4}n" for l in langs)
+    lines = [f"cues: n={report['n']}  macro F1={report['macro_f1']:.3f}", head]
+    for name, m in report["by_cue"].items():
+        line = f"{name:<16}{m['precision']:>6.2f}{m['recall']:>6.2f}{m['f1']:>6.2f}{m['support']:>5}"
+        for l in langs:
+            lm = report["by_lang"][l]["by_cue"][name]
+            line += f"  {lm['precision']:>5.2f}{lm['recall']:>5.2f}{lm['support']:>4}"
+        lines.append(line)
+    for l in langs:
+        lines.append(f"{l}: n={report['by_lang'][l]['n']} macro F1={report['by_lang'][l]['macro_f1']:.3f}")
+    return "\n".join(lines)
+
+
+def load_testset(path: str | Path, split: str | None = None) -> pd.DataFrame:
+    """The cue test set CSV (text,lang,cues[,split]); `split` filters when the column exists."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = {"text", "lang", "cues"} - set(df.columns)
+    if missing:
+        raise ValueError(f"{path}: missing columns {sorted(missing)}")
+    if split is not None and "split" in df.columns:
+        df = df[df["split"] == split].reset_index(drop=True)
+    return df
+
+
+if __name__ == "__main__":  # python -m signals.cues [CSV] [split]
+    import sys
+
+    from signals.config import load_config
+    from signals.embed import make_embedder
+    from signals.nlp import Preprocessor
+
+    csv_path = sys.argv[1] if len(sys.argv) > 1 else REPO_ROOT / "data" / "cues" / "cue_testset.csv"
+    df = load_testset(csv_path, sys.argv[2] if len(sys.argv) > 2 else None)
+    emb = make_embedder(load_config().embedding)
+    det = CueDetector.from_yaml(embedder=emb)
+    rep = evaluate_cues(df["text"].tolist(), df["lang"].tolist(), df["cues"].tolist(), det, Preprocessor(), emb)
+    print(format_cue_report(rep))
+    for e in rep["errors"]:
+        print(f"  [{e['lang']}] gold={e['gold']} pred={e['pred']}  {e['text']}")

@@ -1,0 +1,186 @@
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from signals.config import REPO_ROOT, load_config
+from signals.cues import (CueConfigError, CueDetector, cue_lemmas, evaluate_cues, format_cue_report,
+                          load_cues_config, load_testset, parse_labels)
+from signals.nlp import Preprocessor
+
+TESTSET = REPO_ROOT / "data" / "cues" / "cue_testset.csv"
+
+
+@pytest.fixture(scope="module")
+def pre() -> Preprocessor:
+    return Preprocessor()
+
+
+@pytest.fixture(scope="module")
+def det() -> CueDetector:
+    return CueDetector.from_yaml()
+
+
+def fired(det, pre, text: str, lang: str) -> set[str]:
+    lem = cue_lemmas([text], [lang], pre)
+    out = det.detect([text], [lang], lem)
+    return {n for n in det.cue_names if out.at[0, f"cue_{n}"]}
+
+
+POSITIVES = [
+    # inflected / colloquial Finnish
+    ("Soitin jo kolmannen kerran samasta asiasta.", "fi", "repeat_contact"),
+    ("Oon taas yhteydessä samasta asiasta", "fi", "repeat_contact"),
+    ("soitan nyt 4. kertaa", "fi", "repeat_contact"),
+    ("Minulle luvattiin soittaa takaisin.", "fi", "broken_promise"),
+    ("Hyvitys luvattiin mutta mitään ei ole tullut.", "fi", "broken_promise"),
+    ("Viemme asian kuluttajariitalautakuntaan.", "fi", "escalation"),
+    ("Olin yhteydessä kuluttajaneuvontaan.", "fi", "escalation"),
+    ("Teen tästä valituksen.", "fi", "escalation"),
+    ("Vaihdan operaattoria.", "fi", "churn_threat"),
+    ("Irtisanon sopimuksen heti.", "fi", "churn_threat"),
+    ("Edelleenkään ei toimi.", "fi", "unresolved"),
+    ("Ongelma jatkuu yhä.", "fi", "unresolved"),
+    ("Jonotin 40 minuuttia.", "fi", "waiting_time"),
+    ("Jonossa meni tunti.", "fi", "waiting_time"),
+    ("Kiitos avusta!", "fi", "praise"),
+    ("Loistavaa palvelua.", "fi", "praise"),
+    ("Chatissa käskettiin soittaa.", "fi", "channel_switch"),
+    ("Lähetin sähköpostia ja sitten jouduin soittamaan.", "fi", "channel_switch"),
+    # English
+    ("This is the third time I call.", "en", "repeat_contact"),
+    ("Calling about this for the 3rd time", "en", "repeat_contact"),
+    ("They promised to call back and nobody did.", "en", "broken_promise"),
+    ("I'm filing a complaint with the consumer authority.", "en", "escalation"),
+    ("Let me speak to your supervisor.", "en", "escalation"),
+    ("I'm switching provider.", "en", "churn_threat"),
+    ("Cancelling my contract today.", "en", "churn_threat"),
+    ("Still not fixed.", "en", "unresolved"),
+    ("I waited an hour on hold.", "en", "waiting_time"),
+    ("Been waiting 40 mins in the queue", "en", "waiting_time"),
+    ("Thanks, great service!", "en", "praise"),
+    ("The chat told me to call.", "en", "channel_switch"),
+]
+
+NEGATIVES = [
+    ("Soitin kerran ja asia ratkesi.", "fi"),
+    ("Ei kiitos, en tarvitse.", "fi"),
+    ("En aio vaihtaa operaattoria.", "fi"),
+    ("Odotan innolla uutta puhelinta.", "fi"),
+    ("Esimieheni pyysi tilaamaan liittymät.", "fi"),
+    ("Jono oli lyhyt.", "fi"),
+    ("Mikä on laskuni eräpäivä?", "fi"),
+    ("I called once and it was solved.", "en"),
+    ("No thanks.", "en"),
+    ("I'm not going to switch.", "en"),
+    ("They called back quickly.", "en"),
+    ("They promised delivery Friday and it came Friday.", "en"),
+    ("Waiting for the new phone is exciting!", "en"),
+    ("Please fix my invoice, thanks.", "en"),
+    ("Press 1 for billing?", "en"),
+    ("My manager asked me to order new lines.", "en"),
+]
+
+
+@pytest.mark.parametrize("text,lang,cue", POSITIVES)
+def test_patterns_fire(det, pre, text, lang, cue):
+    assert cue in fired(det, pre, text, lang)
+
+
+@pytest.mark.parametrize("text,lang", NEGATIVES)
+def test_hard_negatives_do_not_fire(det, pre, text, lang):
+    assert fired(det, pre, text, lang) == set()
+
+
+def test_negation_does_not_cross_clauses(det, pre):
+    # "En aio vaihtaa" must not veto "olen tyytyväinen" in the next clause.
+    assert fired(det, pre, "En aio vaihtaa operaattoria, olen tyytyväinen.", "fi") == {"praise"}
+
+
+def test_detect_shape_and_columns(det, pre):
+    texts, langs = ["Vaihdan operaattoria.", "Hi, a question.", "Hola"], ["fi", "en", "es"]
+    out = det.detect(texts, langs, cue_lemmas(texts, langs, pre))
+    assert len(out) == 3
+    assert [c for c in out.columns if not c.endswith("_score")] == [f"cue_{n}" for n in det.cue_names]
+    assert out["cue_churn_threat"].tolist() == [True, False, False]
+    assert out[[f"cue_{n}" for n in det.cue_names]].dtypes.eq(bool).all()
+    with pytest.raises(ValueError, match="same length"):
+        det.detect(texts, langs[:2], ["", ""])
+
+
+def write_cfg(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "cues.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("yaml_text,message", [
+    ("cues:\n  x:\n    fi: {patterns: [[a]], regexes: ['(']}\n", "invalid regex"),
+    ("cues:\n  Bad-Name:\n    en: {patterns: [[a]]}\n", "lower_snake_case"),
+    ("cues:\n  x:\n    en: {patterns: [[a]], seed: [s]}\n", "Extra inputs"),
+    ("cues:\n  x:\n    embedding_margin: 0.05\n    en: {patterns: [[a]]}\n", "no seed phrases"),
+    ("cues:\n  x:\n    en: {seeds: [hi]}\n", "at least one pattern"),
+    ("cues:\n  x:\n    en: {patterns: [['...', a]]}\n", "only goes between"),
+    ("cues:\n  x:\n    en: {patterns: [[]]}\n", "non-empty"),
+    ("cues: {}\n", "no cues"),
+    ("anchors: []\ncues:\n  x:\n    embedding_margin: 0.05\n    en: {patterns: [[a]], seeds: [s]}\n", "anchors"),
+])
+def test_config_errors_are_clear(tmp_path, yaml_text, message):
+    with pytest.raises(CueConfigError, match=message) as exc:
+        load_cues_config(write_cfg(tmp_path, yaml_text))
+    assert "cues.yaml" in str(exc.value)
+
+
+def test_yaml_words_are_not_booleans(tmp_path):
+    cfg = load_cues_config(write_cfg(tmp_path, "cues:\n  x:\n    en: {patterns: [[no, thanks], [on, hold], [3, time]]}\n"))
+    assert cfg.cues["x"].en.patterns == [["no", "thanks"], ["on", "hold"], ["3", "time"]]
+
+
+def test_testset_is_well_formed():
+    df = load_testset(TESTSET)
+    assert len(df) >= 240 and set(df["lang"]) == {"fi", "en"} and set(df["split"]) == {"dev", "test"}
+    assert not df["text"].duplicated().any()
+    names = set(load_cues_config().cues)
+    for lang in ("fi", "en"):
+        labels = [parse_labels(c) for c in df.loc[df["lang"] == lang, "cues"]]
+        assert set().union(*labels) <= names
+        for name in names:
+            assert sum(name in s for s in labels) >= 12, (lang, name)
+        assert sum(not s for s in labels) >= 20, lang  # hard negatives
+
+
+def test_load_testset_without_split_column(tmp_path):
+    p = tmp_path / "t.csv"
+    pd.DataFrame({"text": ["a"], "lang": ["en"], "cues": [""]}).to_csv(p, index=False)
+    assert len(load_testset(p, split="test")) == 1
+
+
+def test_evaluate_rejects_unknown_labels(det, pre):
+    with pytest.raises(ValueError, match="unknown cues"):
+        evaluate_cues(["x"], ["en"], ["praize"], det, pre)
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    from signals.embed import make_embedder
+
+    return make_embedder(load_config().embedding)
+
+
+def test_scores_relative_to_anchors(model_dir, embedder, det, pre):
+    texts = ["Jonotin puhelimessa tunnin.", "Osoitteeni muuttui."]
+    det = CueDetector(config=det.config, embedder=embedder)
+    out = det.detect(texts, ["fi", "fi"], cue_lemmas(texts, ["fi", "fi"], pre), embedder.encode(texts))
+    assert out.at[0, "cue_waiting_time_score"] > out.at[1, "cue_waiting_time_score"]
+    with pytest.raises(ValueError, match="vectors"):
+        det.detect(texts, ["fi", "fi"], ["", ""], np.zeros((1, 384), dtype=np.float32))
+
+
+def test_testset_precision_recall(model_dir, embedder, pre):
+    df = load_testset(TESTSET, split="test")
+    det = CueDetector.from_yaml(embedder=embedder)
+    rep = evaluate_cues(df["text"].tolist(), df["lang"].tolist(), df["cues"].tolist(), det, pre, embedder)
+    print(format_cue_report(rep))
+    for name, m in rep["by_cue"].items():
+        assert m["precision"] >= 0.8 and m["recall"] >= 0.8, (name, m)
