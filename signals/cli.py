@@ -113,6 +113,26 @@ def cmd_eval_sentiment(args) -> int:
     return 0
 
 
+def cmd_eval_cues(args) -> int:
+    from signals.config import load_config, resolve
+    from signals.cues import CueDetector, evaluate_cues, format_cue_report, load_testset
+    from signals.embed import make_embedder
+    from signals.nlp import Preprocessor
+
+    cfg = load_config(args.config)
+    df = load_testset(args.data, args.split)
+    embedder = make_embedder(cfg.embedding)
+    detector = CueDetector.from_yaml(resolve(cfg.feelings.cues), embedder=embedder)
+    report = evaluate_cues(df["text"].tolist(), df["lang"].tolist(), df["cues"].tolist(), detector,
+                           Preprocessor(finnish_model=cfg.nlp.finnish_model), embedder)
+    errors = report.pop("errors", [])
+    print(format_cue_report(report))
+    for e in errors:
+        print(f"  miss [{e['lang']}] gold={e['gold']} pred={e['pred']}  {e['text']}")
+    print(json.dumps(report, sort_keys=True))
+    return 0
+
+
 def cmd_train(args) -> int:
     # The training modules own their options; `signals train X …` is a stable entry point to them.
     from signals import emotion, sentiment
@@ -163,6 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
         ev.add_argument("--model", default=f"models/{what}", help="artefact folder (default models/%(default)s)")
         ev.add_argument("--quiet", action="store_true", help="no progress bar")
         ev.set_defaults(func=cmd_eval_emotion if what == "emotion" else cmd_eval_sentiment)
+
+    ec = esub.add_parser("cues", help="precision/recall per customer-experience cue on a text,lang,cues CSV")
+    ec.add_argument("--data", default="data/cues/cue_testset.csv")
+    ec.add_argument("--split", help="only rows with this value in the CSV's split column (e.g. test)")
+    ec.add_argument("--config")
+    ec.set_defaults(func=cmd_eval_cues)
 
     t = sub.add_parser("train", help="train a head: signals train emotion --data CSV | sentiment --data CSV "
                                      "[--emotion-data CSV] (see --help of each)")

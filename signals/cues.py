@@ -388,10 +388,9 @@ def format_cue_report(report: dict) -> str:
 
 def load_testset(path: str | Path, split: str | None = None) -> pd.DataFrame:
     """The cue test set CSV (text,lang,cues[,split]); `split` filters when the column exists."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = {"text", "lang", "cues"} - set(df.columns)
-    if missing:
-        raise ValueError(f"{path}: missing columns {sorted(missing)}")
+    from signals.heads import read_labelled_csv
+
+    df = read_labelled_csv(path, "cues", optional=("split",))
     if split is not None and "split" in df.columns:
         df = df[df["split"] == split].reset_index(drop=True)
     return df
