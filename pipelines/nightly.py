@@ -21,11 +21,13 @@ from typing import Callable
 
 import pandas as pd
 
-from signals import conversations, cues, embed, feelings, ingest, langid, nlp, redact, topic_registry, topics, validate
+from signals import (conversations, cues, embed, feelings, ingest, langid, metrics, nlp, redact, topic_registry,
+                     topics, validate)
 from signals.config import REPO_ROOT, Config, resolve
 from signals.warehouse import Warehouse
 
-STAGES = ("ingest", "validate", "redact", "langid", "nlp", "conversations", "embed", "feelings", "topics", "write")
+STAGES = ("ingest", "validate", "redact", "langid", "nlp", "conversations", "embed", "feelings", "topics", "signals",
+          "write")
 # Test hook: exit abruptly after the named stage, to prove a crashed run leaves no partial state.
 CRASH_ENV = "SIGNALS_CRASH_AFTER"
 
@@ -43,6 +45,7 @@ class RunResult:
     n_topics: int = 0
     outlier_share: float = 0.0
     refit_reason: str | None = None
+    top_signals: list = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [f"run {self.run_date} ({self.run_id}) → {self.warehouse}",
@@ -54,6 +57,7 @@ class RunResult:
                  f"{'refit: ' + self.refit_reason if self.refit_reason else 'placed by stored topics'}), "
                  f"embedded {self.counts['embedded_new']} new texts, {self.counts['embedded_cached']} from cache",
                  "  time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items())]
+        lines += [f"  topic {tid} [{label}]: {text}" for tid, label, text in self.top_signals]
         return "\n".join(lines)
 
 
@@ -143,6 +147,13 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
         res.n_topics = int((topic_table["topic_id"] != topics.OUTLIER).sum()) if len(topic_table) else 0
         res.outlier_share = float((docs["topic_id"] == topics.OUTLIER).mean()) if len(docs) else 0.0
         res.refit_reason = tr.refit_reason
+    with stage("signals"):
+        sc = cfg.signals
+        signal_rows = metrics.signal_table(docs, dict(zip(topic_table["topic_id"], topic_table["label"])),
+                                           period=sc.period, window=sc.window, timezone=cfg.ingest.timezone,
+                                           k=sc.min_customers)
+        res.top_signals = signal_rows[signal_rows["signal_class"].isin(["weak", "strong"])].head(3)[
+            ["topic_id", "label", "explanation"]].values.tolist()
     with stage("write"):
         res.counts.update(turns=len(turns), topics=res.n_topics)
         run_row = pd.DataFrame([dict(
@@ -154,5 +165,5 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
             input_files=json.dumps(res.files), counts=json.dumps(res.counts),
             timings=json.dumps(res.timings))])
         wh.write_run(run_date, {"runs": run_row, "documents": docs, "turns": turns, "rejects": rejects,
-                                "topics": topic_table, "topic_trends": trends, "topic_events": events, **state})
+                                "topics": topic_table, "topic_trends": trends, "topic_events": events, "signals": signal_rows, **state})
     return res

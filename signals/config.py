@@ -86,9 +86,11 @@ class TopicConfig(_Strict):
     n_representative: int = Field(3, gt=0)
     # Removing each language's mean vector stops topics from splitting by language.
     center_by_language: bool = True
-    # Documents less similar to their nearest topic than this share of clustered documents are to
-    # their own topic stay in the outlier pool; the rest of HDBSCAN's noise is reassigned.
+    # At fit time, this share of documents (the least similar to every topic) forms the outlier
+    # pool; the rest of HDBSCAN's noise is reassigned to the nearest topic.
     outlier_quantile: float = Field(0.02, ge=0, lt=1)
+    # No topic may hold more than this share of the fitted documents (guards HDBSCAN's collapse).
+    max_topic_share: float = Field(0.5, gt=0, le=1)
     # Between refits new documents are placed by stored centroids (cost ∝ new documents).
     refit_every_days: int = Field(7, ge=0)
     # Refit early when more than this share of tonight's documents fits no stored topic.
@@ -118,6 +120,14 @@ class FeelingsConfig(_Strict):
     cues: str = "configs/cues.yaml"
 
 
+class SignalsConfig(_Strict):
+    period: Literal["W", "M"] = "W"
+    # Recent periods judged against the topic's own past.
+    window: int = Field(4, gt=1)
+    # Cells from fewer distinct customers than this are suppressed in every output.
+    min_customers: int = Field(5, gt=0)
+
+
 class WarehouseConfig(_Strict):
     dir: str = "data/warehouse"
     duckdb_file: str = "signals.duckdb"
@@ -132,6 +142,7 @@ class Config(_Strict):
     topics: TopicConfig = TopicConfig()
     feelings: FeelingsConfig = FeelingsConfig()
     conversations: ConversationsConfig = ConversationsConfig()
+    signals: SignalsConfig = SignalsConfig()
     warehouse: WarehouseConfig = WarehouseConfig()
 
     def content_hash(self) -> str:

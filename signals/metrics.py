@@ -620,3 +620,37 @@ def suppress(table: pd.DataFrame, *, k: int = 5, count_col: str = "customers",
     out.loc[sup, list(value_cols)] = np.nan
     out["suppressed"] = sup
     return out
+
+
+# ------------------------------------------------------------------------------- the nightly table
+
+SIGNAL_COLUMNS = ["period_start", "topic_id", "label", "signal_class", "priority", "docs", "customers", "growth",
+                  "share_window", "slope_docs", "dov_rate", "burst_in_window", "net_sentiment", "negative_share",
+                  "top_emotion", "problem_cue_rate", "repeat_contact_rate", "langs", "channels", "rule",
+                  "explanation", "suppressed"]
+
+
+def signal_table(docs: pd.DataFrame, labels: dict[int, str], *, period: str = "W", window: int = 4,
+                 timezone: str = "Europe/Helsinki", k: int = 5) -> pd.DataFrame:
+    """The `signals` table of a run: one row per topic, ranked, with class, inputs, feelings and a
+    plain-language explanation. Rows built from fewer than `k` distinct customers are suppressed
+    (numbers and explanation blanked) so no small group of customers can be singled out."""
+    periods = topic_periods(docs, period=period, timezone=timezone)
+    if periods.empty:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+    classified = classify_signals(topic_metrics(periods, window=window))
+    starts = sorted(periods["period_start"].unique())
+    since = starts[-window] if len(starts) >= window else starts[0]
+    ranked = rank_signals(classified, topic_profile(docs, since=since, timezone=timezone), period=period)
+    recent = docs[period_start(docs["created_at"], period=period, timezone=timezone) >= since]
+    customers = recent.groupby("topic_id")["customer_key"].nunique()
+    out = ranked.assign(
+        period_start=starts[-1], label=ranked["topic_id"].map(labels),
+        docs=ranked["docs_window"], customers=ranked["topic_id"].map(customers).fillna(0).astype(int),
+        langs=ranked["langs"].map(lambda v: ",".join(v) if isinstance(v, (list, tuple)) else v),
+        channels=ranked["channels"].map(lambda v: ",".join(v) if isinstance(v, (list, tuple)) else v))
+    out = suppress(out[[c for c in SIGNAL_COLUMNS if c != "suppressed"]], k=k, count_col="customers",
+                   value_cols=["docs", "customers", "growth", "share_window", "slope_docs", "dov_rate",
+                               "net_sentiment", "negative_share", "problem_cue_rate", "repeat_contact_rate"])
+    out.loc[out["suppressed"], "explanation"] = f"suppressed: fewer than {k} distinct customers"
+    return out[SIGNAL_COLUMNS]

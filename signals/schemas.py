@@ -147,6 +147,32 @@ TOPIC_EVENTS = Schema("topic_events", (
     ("similarity", "DOUBLE"),
 ))
 
+SIGNALS = Schema("signals", (                  # the leadership metric table, one row per topic
+    ("run_date", "DATE"),
+    ("period_start", "DATE"),       # the latest period (week) in the data
+    ("topic_id", "INTEGER"),
+    ("label", "VARCHAR"),
+    ("signal_class", "VARCHAR"),    # weak | strong | latent | well_known | fading | noise
+    ("priority", "DOUBLE"),
+    ("docs", "DOUBLE"),             # in the recent window; NULL when suppressed
+    ("customers", "DOUBLE"),
+    ("growth", "DOUBLE"),           # per period, recent window vs the topic's own past
+    ("share_window", "DOUBLE"),
+    ("slope_docs", "DOUBLE"),
+    ("dov_rate", "DOUBLE"),         # Yoon's degree of visibility, increasing rate
+    ("burst_in_window", "BOOLEAN"), # Kleinberg burst
+    ("net_sentiment", "DOUBLE"),    # % positive − % negative, recent window
+    ("negative_share", "DOUBLE"),
+    ("top_emotion", "VARCHAR"),
+    ("problem_cue_rate", "DOUBLE"),
+    ("repeat_contact_rate", "DOUBLE"),
+    ("langs", "VARCHAR"),
+    ("channels", "VARCHAR"),
+    ("rule", "VARCHAR"),            # the classification rule and the inputs that led to the class
+    ("explanation", "VARCHAR"),
+    ("suppressed", "BOOLEAN"),      # fewer than k distinct customers: numbers blanked
+))
+
 RUNS = Schema("runs", (
     ("run_date", "DATE"),
     ("run_id", "VARCHAR"),
@@ -161,4 +187,4 @@ RUNS = Schema("runs", (
     ("timings", "VARCHAR"),         # JSON: seconds per stage
 ))
 
-ALL = (RUNS, DOCUMENTS, TURNS, REJECTS, TOPICS, TOPIC_TRENDS, TOPIC_REGISTRY, TOPIC_MODEL, TOPIC_EVENTS)
+ALL = (RUNS, DOCUMENTS, TURNS, REJECTS, TOPICS, TOPIC_TRENDS, TOPIC_REGISTRY, TOPIC_MODEL, TOPIC_EVENTS, SIGNALS)

@@ -95,20 +95,22 @@ class TopicModel:
     """BERTopic (UMAP + HDBSCAN) fitted on a capped sample; everything else by nearest centroid.
 
     HDBSCAN leaves many documents as noise (BERTopic users see 30–50 %). Those, and documents
-    outside the fit sample, go to the nearest topic centroid unless they are less similar to it
-    than `outlier_quantile` of the clustered documents are to their own centroid: those few are
-    the true outlier pool, needs that fit no topic. Nearest-centroid assignment is also how later
+    outside the fit sample, go to the nearest topic centroid unless their similarity to it is
+    below the `outlier_quantile` of the fitted documents' best similarities: those few are the
+    true outlier pool, needs that fit no topic. Nearest-centroid assignment is also how later
     nights place new documents without refitting, so cost grows with new documents only.
     """
 
     def __init__(self, *, seed: int = 42, min_topic_size: int = 15, n_neighbors: int = 15,
-                 n_components: int = 5, fit_sample_cap: int = 20000, outlier_quantile: float = 0.02):
+                 n_components: int = 5, fit_sample_cap: int = 20000, outlier_quantile: float = 0.02,
+                 max_topic_share: float = 0.5):
         self.seed = seed
         self.min_topic_size = min_topic_size
         self.n_neighbors = n_neighbors
         self.n_components = n_components
         self.fit_sample_cap = fit_sample_cap
         self.outlier_quantile = outlier_quantile
+        self.max_topic_share = max_topic_share
 
     def _bertopic(self, n_docs: int):
         from bertopic import BERTopic
@@ -117,7 +119,10 @@ class TopicModel:
 
         umap = UMAP(n_neighbors=min(self.n_neighbors, n_docs - 1), n_components=self.n_components,
                     min_dist=0.0, metric="cosine", random_state=self.seed)
-        hdb = HDBSCAN(min_cluster_size=self.min_topic_size, metric="euclidean", cluster_selection_method="eom")
+        # HDBSCAN's excess-of-mass selection sometimes keeps one cluster holding nearly everything
+        # (seen: 97 % of a 7-topic corpus); a "topic" that large says nothing, so cap it.
+        hdb = HDBSCAN(min_cluster_size=self.min_topic_size, metric="euclidean", cluster_selection_method="eom",
+                      max_cluster_size=max(int(self.max_topic_share * n_docs), 2 * self.min_topic_size))
         return BERTopic(umap_model=umap, hdbscan_model=hdb,
                         vectorizer_model=CountVectorizer(token_pattern=r"\S+", lowercase=False),
                         calculate_probabilities=False, verbose=False)
@@ -143,10 +148,11 @@ class TopicModel:
         if len(self.topic_ids_) == 0:
             return self
         self.centroids_ = normalise(np.stack([space[sample][labels == t].mean(axis=0) for t in self.topic_ids_]))
-        members = labels != OUTLIER
-        own = np.searchsorted(self.topic_ids_, labels[members])
-        member_sims = np.sum(space[sample][members] * self.centroids_[own], axis=1)
-        self.threshold_ = float(np.quantile(member_sims, self.outlier_quantile))
+        # The fitted documents least similar to every topic (outlier_quantile of them) set the bar:
+        # the pool is small and predictable at fit time, and grows on later nights only when new
+        # documents really fit no topic, which is what triggers a drift refit.
+        best = (space[sample] @ self.centroids_.T).max(axis=1)
+        self.threshold_ = float(np.quantile(best, self.outlier_quantile))
         return self
 
     def assign(self, space: np.ndarray) -> TopicAssignment:

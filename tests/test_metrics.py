@@ -253,34 +253,3 @@ def test_suppression_bounds_and_defaults():
     assert np.isnan(out.loc[0, "share"]) and np.isnan(out.loc[0, "customers"])
     assert out.loc[0, "topic_id"] == 0                          # group/id columns untouched when named
     assert M.suppress(table, k=5, value_cols=["share"]).loc[0, "customers"] == 4
-
-
-# ----------------------------------------------------------------------------------- real sample corpus
-
-WAREHOUSE = Path("/tmp/wh2/signals.duckdb")
-
-
-def test_sample_corpus_emerging_app_topic_and_fading_delivery():
-    if not WAREHOUSE.exists():
-        pytest.skip(f"{WAREHOUSE} not present")
-    duckdb = pytest.importorskip("duckdb")
-    con = duckdb.connect(str(WAREHOUSE), read_only=True)
-    try:
-        docs = con.sql("SELECT * FROM documents").df()
-        topics = con.sql("SELECT topic_id, label, size, keywords_fi, keywords_en FROM topics").df()
-    finally:
-        con.close()
-
-    def mentions(words_fi, words_en):
-        return topics[[bool(set(fi) & words_fi or set(en) & words_en)
-                       for fi, en in zip(topics.keywords_fi, topics.keywords_en)]]
-
-    classified = M.classify_signals(M.topic_metrics(M.topic_periods(docs), window=4)).set_index("topic_id")
-    app = mentions({"sovellus"}, {"app"})
-    assert len(app)
-    for tid in app.topic_id:
-        assert classified.loc[tid, "signal_class"] in ("weak", "strong"), classified.loc[tid, "rule"]
-    delivery = mentions({"toimitus"}, {"delivery"}).sort_values("size", ascending=False)
-    assert len(delivery)
-    main = delivery.topic_id.iloc[0]
-    assert classified.loc[main, "signal_class"] == "fading", classified.loc[main, "rule"]
