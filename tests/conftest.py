@@ -36,6 +36,14 @@ def model_dir() -> Path:
     return MODEL_DIR
 
 
+@pytest.fixture(scope="session")
+def embedder(model_dir):
+    """The embedder the nightly run uses (configured backend): heads are trained on its vectors."""
+    from signals.embed import make_embedder
+
+    return make_embedder(load_config().embedding)
+
+
 def write_csv(path: Path, header: list[str], rows: list[list], encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.StringIO(newline="")

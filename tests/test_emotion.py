@@ -6,8 +6,7 @@ import pytest
 
 from tests.conftest import keyword_vectors, needs_shared, write_csv
 from signals import emotion
-from signals.config import REPO_ROOT, load_config
-from signals.embed import Embedder
+from signals.config import REPO_ROOT
 from signals.emotion import LABELS, EmotionModel, decode, evaluate_emotion, format_emotion_report
 from signals.heads import Ensemble, Head, load_artefact, read_labelled_csv, split_by_text
 
@@ -127,13 +126,6 @@ def test_bad_labels_are_a_clear_error(tmp_path):
 
 
 # ---------------------------------------------------------------- the committed artefact, real embeddings
-
-
-@pytest.fixture(scope="module")
-def embedder(model_dir):
-    cfg = load_config().embedding
-    return Embedder(model_dir=model_dir, model_id=cfg.model_id, batch_size=16, prefix=cfg.prefix,
-                    max_seq_length=cfg.max_seq_length)
 
 
 def test_committed_artefact_is_small_and_pickle_free():

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from signals import sentiment
-from signals.config import REPO_ROOT, load_config
-from signals.embed import Embedder
+from signals.config import REPO_ROOT
 from signals.heads import Ensemble, Head, read_labelled_csv, split_by_text
 from signals.sentiment import (CLASSES, SentimentModel, evaluate_sentiment, format_sentiment_report,
                                polarity_from_emotions)
@@ -98,13 +97,6 @@ def test_bad_label_is_a_clear_error():
 
 
 # ---------------------------------------------------------------- the committed artefact, real embeddings
-
-
-@pytest.fixture(scope="module")
-def embedder(model_dir):
-    cfg = load_config().embedding
-    return Embedder(model_dir=model_dir, model_id=cfg.model_id, batch_size=16, prefix=cfg.prefix,
-                    max_seq_length=cfg.max_seq_length)
 
 
 def test_committed_artefact_is_small_and_pickle_free():
