@@ -270,12 +270,10 @@ def run_ours(texts: Sequence[str], cfg) -> dict:
     cpu: dict[str, float] = {}
     texts = list(texts)
     with _timed(stages, "langid", cpu):
-        guesses = langid.LanguageDetector(targets=tuple(cfg.langid.targets)).detect_many(texts)
-        docs = pd.DataFrame({"doc_id": [str(i) for i in range(len(texts))], "text": texts,
-                             "lang": [g.lang for g in guesses]})
+        docs = langid.assign_languages(pd.DataFrame({"doc_id": [str(i) for i in range(len(texts))], "text": texts}),
+                                       cfg.langid.targets)
     with _timed(stages, "nlp", cpu):
-        docs = nlp.preprocess(docs, nlp.Preprocessor(finnish_model=cfg.nlp.finnish_model,
-                                                     batch_size=cfg.nlp.batch_size))
+        docs = nlp.preprocess(docs, nlp.Preprocessor.from_config(cfg.nlp))
     with _timed(stages, "embed_load", cpu):
         embedder = embed.make_embedder(cfg.embedding)
         embedder.encode(["warm-up"])

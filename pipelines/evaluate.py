@@ -18,10 +18,9 @@ def evaluate_topics(path: str | Path, cfg: Config, *, progress: bool = False) ->
     df = read_labelled_csv(path, "label", optional=("pair_id",))
     t0 = time.perf_counter()
     texts = df["text"].tolist()
-    guesses = langid.LanguageDetector(targets=tuple(cfg.langid.targets)).detect_many(texts)
-    docs = pd.DataFrame({"doc_id": [str(i) for i in range(len(df))], "text": texts,
-                         "lang": [g.lang for g in guesses]})
-    docs = nlp.preprocess(docs, nlp.Preprocessor(finnish_model=cfg.nlp.finnish_model, batch_size=cfg.nlp.batch_size))
+    docs = langid.assign_languages(pd.DataFrame({"doc_id": [str(i) for i in range(len(df))], "text": texts}),
+                                   cfg.langid.targets)
+    docs = nlp.preprocess(docs, nlp.Preprocessor.from_config(cfg.nlp))
     embedder = embed.make_embedder(cfg.embedding)
     cache = embed.EmbeddingCache(resolve(cfg.warehouse.dir) / "cache" / "embeddings", embedder.cache_key)
     hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
@@ -63,9 +62,7 @@ def evaluate_stability(input_dir: str | Path, cfg: Config, *, overlap_weeks: int
 
     v = validate.validate(ingest.read_input(Path(input_dir)), cfg.ingest)
     docs = redact.redact_documents(v.documents, redact.pseudonym_key(var=cfg.privacy.key_env))
-    guesses = langid.LanguageDetector(targets=tuple(cfg.langid.targets)).detect_many(docs["text"].tolist())
-    docs = docs.assign(lang=[g.lang for g in guesses])
-    docs = nlp.preprocess(docs, nlp.Preprocessor(finnish_model=cfg.nlp.finnish_model, batch_size=cfg.nlp.batch_size))
+    docs = nlp.preprocess(langid.assign_languages(docs, cfg.langid.targets), nlp.Preprocessor.from_config(cfg.nlp))
     embedder = embed.make_embedder(cfg.embedding)
     cache = embed.EmbeddingCache(resolve(cfg.warehouse.dir) / "cache" / "embeddings", embedder.cache_key)
     vectors, _ = embed.embed_documents(docs["text"].tolist(), docs["text_hash"].tolist(), embedder, cache)

@@ -103,12 +103,11 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
         rejects = redact.redact_column(v.rejects, "excerpt")
         res.counts["pii_redacted"] = int(docs["pii_redacted"].sum()) if len(docs) else 0
     with stage("langid"):
-        guesses = langid.LanguageDetector(targets=tuple(cfg.langid.targets)).detect_many(docs["text"].tolist())
-        docs = docs.assign(lang=[g.lang for g in guesses], lang_confidence=[g.confidence for g in guesses])
+        docs = langid.assign_languages(docs, cfg.langid.targets)
         res.languages = docs["lang"].value_counts().to_dict()
         res.sources = docs["source"].value_counts().to_dict()
     with stage("nlp"):
-        preprocessor = nlp.Preprocessor(finnish_model=cfg.nlp.finnish_model, batch_size=cfg.nlp.batch_size)
+        preprocessor = nlp.Preprocessor.from_config(cfg.nlp)
         docs = nlp.preprocess(docs, preprocessor)
     with stage("conversations"):
         cc = cfg.conversations

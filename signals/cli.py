@@ -124,7 +124,7 @@ def cmd_eval_cues(args) -> int:
     embedder = make_embedder(cfg.embedding)
     detector = CueDetector.from_yaml(resolve(cfg.feelings.cues), embedder=embedder)
     report = evaluate_cues(df["text"].tolist(), df["lang"].tolist(), df["cues"].tolist(), detector,
-                           Preprocessor(finnish_model=cfg.nlp.finnish_model), embedder)
+                           Preprocessor.from_config(cfg.nlp), embedder)
     errors = report.pop("errors", [])
     print(format_cue_report(report))
     for e in errors:

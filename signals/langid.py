@@ -33,11 +33,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
+    "assign_languages",
     "DEFAULT_CANDIDATES",
     "DEFAULT_TARGET_PRIOR",
     "LangGuess",
@@ -473,3 +478,9 @@ def format_report(report: dict) -> str:
     lines += [rule, f"{'overall':<{width}}  {report.get('n', 0):>7d}  {report.get('accuracy', 0.0):>8.4f}"]
     lines.append(f"throughput: {report.get('texts_per_s', 0.0):,.0f} texts/s")
     return "\n".join(lines)
+
+
+def assign_languages(docs: "pd.DataFrame", targets: Sequence[str] = ("fi", "en")) -> "pd.DataFrame":
+    """The langid stage over a table: adds `lang` and `lang_confidence` from the `text` column."""
+    guesses = LanguageDetector(targets=tuple(targets)).detect_many(docs["text"].tolist())
+    return docs.assign(lang=[g.lang for g in guesses], lang_confidence=[g.confidence for g in guesses])

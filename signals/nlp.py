@@ -75,6 +75,10 @@ class Preprocessor:
         self.batch_size = batch_size
         self._pipelines: dict[str, Language] = {}
 
+    @classmethod
+    def from_config(cls, cfg) -> "Preprocessor":
+        return cls(finnish_model=cfg.finnish_model, batch_size=cfg.batch_size)
+
     def pipeline(self, lang: str) -> Language:
         if lang not in self._pipelines:
             loaders = {"fi": lambda: load_finnish(self.finnish_model), "en": load_english}
