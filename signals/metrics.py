@@ -310,7 +310,6 @@ def topic_metrics(periods: pd.DataFrame, *, window: int = 4, time_weight: float 
     all_periods = sorted(p["period_start"].unique())
     n = len(all_periods)
     w = max(1, min(int(window), n))
-    win_periods = set(all_periods[n - w:])
     tot_by_period = p.groupby("period_start")["period_docs"].first().reindex(all_periods).to_numpy(dtype=float)
     nn_window, nn_past = tot_by_period[n - w:].sum(), tot_by_period[: n - w].sum()
     factors = time_factors(n, time_weight)

@@ -1,6 +1,5 @@
 """Conversation features and repeat contacts: hand-computed numbers on small frames."""
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
