@@ -21,7 +21,7 @@ from typing import Callable
 
 import pandas as pd
 
-from signals import (conversations, cues, embed, feelings, ingest, langid, metrics, nlp, redact, topic_registry,
+from signals import (actions, conversations, cues, embed, feelings, ingest, langid, metrics, nlp, redact, topic_registry,
                      topics, validate)
 from signals.config import REPO_ROOT, Config, resolve
 from signals.warehouse import Warehouse
@@ -148,9 +148,15 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
         res.refit_reason = tr.refit_reason
     with stage("signals"):
         sc = cfg.signals
-        signal_rows = metrics.signal_table(docs, dict(zip(topic_table["topic_id"], topic_table["label"])),
-                                           period=sc.period, window=sc.window, timezone=cfg.ingest.timezone,
-                                           k=sc.min_customers)
+        labels = dict(zip(topic_table["topic_id"], topic_table["label"]))
+        signal_tables = metrics.signal_tables(
+            docs, labels, period=sc.period, window=sc.window, timezone=cfg.ingest.timezone, k=sc.min_customers,
+            quote_min_customers=sc.quote_min_customers, quotes_per_topic=sc.quotes_per_topic,
+            keyword_min_docs=sc.keyword_min_docs)
+        signal_tables["action_followup"] = actions.action_followup(
+            docs, actions.load_actions(resolve(sc.actions)), topic_table, period=sc.period, periods=sc.followup_periods,
+            timezone=cfg.ingest.timezone, k=sc.min_customers)
+        signal_rows = signal_tables["signals"]
         res.top_signals = signal_rows[signal_rows["signal_class"].isin(["weak", "strong"])].head(3)[
             ["topic_id", "label", "explanation"]].values.tolist()
     with stage("write"):
@@ -164,5 +170,5 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
             input_files=json.dumps(res.files), counts=json.dumps(res.counts),
             timings=json.dumps(res.timings))])
         wh.write_run(run_date, {"runs": run_row, "documents": docs, "turns": turns, "rejects": rejects,
-                                "topics": topic_table, "topic_trends": trends, "topic_events": events, "signals": signal_rows, **state})
+                                "topics": topic_table, "topic_trends": trends, "topic_events": events, **signal_tables, **state})
     return res

@@ -126,6 +126,24 @@ class SignalsConfig(_Strict):
     window: int = Field(4, gt=1)
     # Cells from fewer distinct customers than this are suppressed in every output.
     min_customers: int = Field(5, gt=0)
+    # Quotes are shown only for topics with at least this many distinct customers in the window
+    # (higher than min_customers: a quote is more identifying than a count).
+    quote_min_customers: int = Field(10, gt=0)
+    quotes_per_topic: int = Field(3, ge=0)
+    # Keywords inside a topic are tracked when this many documents in the window mention them.
+    keyword_min_docs: int = Field(5, gt=0)
+    # What leadership did about a topic, and when; the report shows the topic before vs after.
+    actions: str = "configs/actions.yaml"
+    # Periods compared on each side of an action's date.
+    followup_periods: int = Field(4, gt=0)
+
+
+class ReportConfig(_Strict):
+    dir: str = "reports"
+    # The analyst explorer embeds at most this many (most recent) redacted documents.
+    explorer_max_docs: int = Field(20000, gt=0)
+    # Topics shown with charts and quotes in the leadership report.
+    top_signals: int = Field(8, gt=0)
 
 
 class WarehouseConfig(_Strict):
@@ -143,6 +161,7 @@ class Config(_Strict):
     feelings: FeelingsConfig = FeelingsConfig()
     conversations: ConversationsConfig = ConversationsConfig()
     signals: SignalsConfig = SignalsConfig()
+    report: ReportConfig = ReportConfig()
     warehouse: WarehouseConfig = WarehouseConfig()
 
     def content_hash(self) -> str:

@@ -83,6 +83,7 @@ recovered by subtracting the visible cells from a total.
 """
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 
@@ -123,7 +124,22 @@ def period_start(created_at: pd.Series, *, period: str = "W", timezone: str = "E
     return start.dt.date
 
 
-def _period_range(first, last, period: str) -> list:
+def distinct_customers(keys: pd.Series) -> int:
+    """People behind a set of documents: distinct pseudonyms, plus one per document without a customer id
+    (anonymous feedback cannot be linked, and counting it as nobody would let a cell of anonymous
+    documents escape suppression)."""
+    return int(keys.nunique() + keys.isna().sum())
+
+
+def any_problem_cue(docs: pd.DataFrame) -> np.ndarray:
+    """Per document: does it carry any problem cue (effort, broken promise, escalation, …)?"""
+    cols = [c for c in PROBLEM_CUES if c in docs]
+    if not cols:
+        return np.zeros(len(docs), dtype=bool)
+    return docs[cols].astype("boolean").fillna(False).any(axis=1).to_numpy(dtype=bool)
+
+
+def period_range(first, last, period: str) -> list:
     freq = "7D" if period == "W" else "MS"
     return [d.date() for d in pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq=freq)]
 
@@ -145,7 +161,7 @@ def topic_periods(docs: pd.DataFrame, *, period: str = "W", timezone: str = "Eur
     cue_cols = sorted(c for c in docs.columns if c.startswith("cue_"))
     keys = ["topic_id", "period_start"] + ([segment_by] if segment_by else [])
     feel_cols = (["net_sentiment", "negative_share", "sentiment_mean"] + [f"emo_share_{e}" for e in EMOTIONS]
-                 + [f"{c}_rate" for c in cue_cols] + ["repeat_contact_rate"])
+                 + [f"{c}_rate" for c in cue_cols] + ["problem_cue_rate", "repeat_contact_rate"])
     if docs.empty:
         return pd.DataFrame(columns=keys + ["docs", "customers", "period_docs", "share"] + feel_cols)
 
@@ -166,21 +182,22 @@ def topic_periods(docs: pd.DataFrame, *, period: str = "W", timezone: str = "Eur
         d[f"emo_share_{e}"] = (dom == e).astype(float)
     for c in cue_cols:
         d[f"{c}_rate"] = docs[c].astype("boolean").fillna(False).astype(float).to_numpy()
+    d["problem_cue_rate"] = any_problem_cue(docs).astype(float)
     rep = docs["is_repeat_contact"] if "is_repeat_contact" in docs else pd.Series(False, index=docs.index)
     d["repeat_contact_rate"] = rep.astype("boolean").fillna(False).astype(float).to_numpy()
 
     mean_cols = ["_pos", "_neg", "sentiment_mean"] + [c for c in feel_cols if c.startswith(("emo_share_", "cue_"))] \
-        + ["repeat_contact_rate"]
+        + ["problem_cue_rate", "repeat_contact_rate"]
     g = d.groupby(keys, sort=True)
     out = g[mean_cols].mean()
     out.insert(0, "docs", g.size())
-    out.insert(1, "customers", g["customer_key"].nunique())
+    out.insert(1, "customers", g["customer_key"].agg(distinct_customers))
     out = out.reset_index()
     out["net_sentiment"] = 100.0 * (out["_pos"] - out["_neg"])
     out["negative_share"] = out["_neg"]
 
     # Full grid: every topic x every period [x every segment value seen].
-    periods = _period_range(min(d["period_start"]), max(d["period_start"]), period)
+    periods = period_range(min(d["period_start"]), max(d["period_start"]), period)
     levels = [sorted(d["topic_id"].unique()), periods] + ([sorted(d[segment_by].unique())] if segment_by else [])
     grid = pd.MultiIndex.from_product(levels, names=keys).to_frame(index=False)
     out = grid.merge(out, on=keys, how="left")
@@ -286,6 +303,12 @@ def _ols_slope(y: np.ndarray) -> float:
     return float((x * (y - y.mean())).sum() / (x * x).sum())
 
 
+def compound_growth(mean_window: float, mean_past: float, window: int, n_past: int) -> float:
+    """Growth per period of the recent level over the past level, add-one smoothed (module docstring)."""
+    gap = (window + n_past) / 2.0
+    return float(((mean_window + 1) / (mean_past + 1)) ** (1.0 / gap) - 1.0)
+
+
 def _rate(first: float, last: float, steps: int) -> float:
     if steps <= 0 or first <= 0:
         return 0.0
@@ -323,11 +346,7 @@ def topic_metrics(periods: pd.DataFrame, *, window: int = 4, time_weight: float 
         mean_w = float(win.mean())
         mean_p = float(past.mean()) if len(past) else float("nan")
         cagr = _rate(win[0] + 1, win[-1] + 1, w - 1)
-        if len(past):
-            gap = (w + len(past)) / 2.0
-            growth = float(((mean_w + 1) / (mean_p + 1)) ** (1.0 / gap) - 1.0)
-        else:
-            growth = cagr
+        growth = compound_growth(mean_w, mean_p, w, len(past)) if len(past) else cagr
         # Smoothed DoV/DoD for the rate across the window (finite with zero counts).
         nn_w = tot_by_period[n - w:]
         dov_s = (win + 1) / (nn_w + 1) * factors[n - w:]
@@ -453,8 +472,7 @@ def topic_profile(docs: pd.DataFrame, *, since=None, timezone: str = "Europe/Hel
         emo_nn = emo[emo != "neutral"]
         top = emo_nn.value_counts() if len(emo_nn) else pd.Series(dtype=int)
         cues = {f"{c}_rate": float(part[c].astype("boolean").fillna(False).mean()) for c in cue_cols}
-        problem = [c for c in PROBLEM_CUES if c in part]
-        any_problem = part[problem].astype("boolean").fillna(False).any(axis=1).mean() if problem else 0.0
+        any_problem = any_problem_cue(part).mean() if len(part) else 0.0
         lang_share = part["lang"].astype(str).value_counts(normalize=True) if "lang" in part else pd.Series(dtype=float)
         channels = sorted(set(part["channel"].dropna().astype(str))) if "channel" in part else []
         rows.append({
@@ -464,6 +482,7 @@ def topic_profile(docs: pd.DataFrame, *, since=None, timezone: str = "Europe/Hel
             "net_sentiment": float(100 * ((label == "positive").mean() - (label == "negative").mean())),
             "top_emotion": str(top.index[0]) if len(top) else "neutral",
             "top_emotion_share": float(top.iloc[0] / len(part)) if len(top) else float((emo == "neutral").mean()),
+            "emotion_mix": {e: float(v) for e, v in emo.value_counts(normalize=True).items() if e in EMOTIONS},
             **cues,
             "repeat_contact_rate": float(part["is_repeat_contact"].astype("boolean").fillna(False).mean())
             if "is_repeat_contact" in part else 0.0,
@@ -513,7 +532,9 @@ def explain(row, *, period: str = "W") -> str:
     w = int(r.get("window", 4) or 4)
     parts = [str(r.get("signal_class", "signal")).replace("_", "-") + " signal"]
     label = r.get("label")
-    if isinstance(label, str) and label:
+    if r.get("topic_id") == OUTLIER:
+        parts = ["outlier pool: needs that fit no known process"]
+    elif isinstance(label, str) and label:
         parts[0] += f" '{label}'"
     if r.get("is_new") and r.get("first_period") is not None:
         parts.append(f"new since {_period_name(r['first_period'], period)}")
@@ -539,6 +560,9 @@ def explain(row, *, period: str = "W") -> str:
     neg = r.get("negative_share")
     if neg is not None and not pd.isna(neg):
         parts.append(f"{100 * neg:.0f} % negative")
+    change = r.get("sentiment_change")
+    if _known(change) and abs(change) >= 15:
+        parts.append(f"net sentiment {'fell' if change < 0 else 'rose'} {abs(change):.0f} points from its past")
     # Strongest cue, and repeat contacts whenever notable.
     cues = {k[:-5]: v for k, v in r.items() if k.startswith("cue_") and k.endswith("_rate")
             and v is not None and not pd.isna(v) and k[:-5] != "cue_praise"}
@@ -563,7 +587,22 @@ def explain(row, *, period: str = "W") -> str:
         ch = r.get("channels")
         if isinstance(ch, (list, tuple, np.ndarray)) and len(ch):
             parts.append("channels: " + ", ".join(map(str, ch)))
+    gap = r.get("fi_en_gap")
+    if _known(gap) and abs(gap) >= 20:
+        parts.append(f"Finnish customers {abs(gap):.0f} points {'more negative' if gap < 0 else 'more positive'} "
+                     "than English")
+    impact = r.get("rating_impact")
+    if _known(impact) and abs(impact) >= 0.05:
+        parts.append(f"{'pulls the average rating down' if impact < 0 else 'lifts the average rating'} by "
+                     f"{abs(impact):.2f}")
+    alerts = r.get("keyword_alerts")
+    if isinstance(alerts, str) and alerts:
+        parts.append(f"rising inside it: {alerts}")
     return ", ".join(parts) + "."
+
+
+def _known(x) -> bool:
+    return x is not None and not (isinstance(x, float) and math.isnan(x))
 
 
 def rank_signals(classified: pd.DataFrame, feelings: pd.DataFrame, *, period: str = "W") -> pd.DataFrame:
@@ -621,35 +660,327 @@ def suppress(table: pd.DataFrame, *, k: int = 5, count_col: str = "customers",
     return out
 
 
-# ------------------------------------------------------------------------------- the nightly table
+# ------------------------------------------------------------------------------- the nightly tables
 
 SIGNAL_COLUMNS = ["period_start", "topic_id", "label", "signal_class", "priority", "docs", "customers", "growth",
                   "share_window", "slope_docs", "dov_rate", "burst_in_window", "net_sentiment", "negative_share",
                   "top_emotion", "problem_cue_rate", "repeat_contact_rate", "langs", "channels", "rule",
-                  "explanation", "suppressed"]
+                  "explanation", "suppressed", "is_new", "first_period", "sentiment_change", "emotion_mix",
+                  "emotion_shift", "effort_rate", "broken_promise_rate", "escalation_rate", "churn_threat_rate",
+                  "fi_en_gap", "n_channels", "rating_impact", "rated_docs", "keyword_alerts"]
+SIGNAL_VALUE_COLS = ["docs", "customers", "growth", "share_window", "slope_docs", "dov_rate", "net_sentiment",
+                     "negative_share", "problem_cue_rate", "repeat_contact_rate", "sentiment_change", "effort_rate",
+                     "broken_promise_rate", "escalation_rate", "churn_threat_rate", "fi_en_gap", "rating_impact",
+                     "rated_docs"]
+PERIOD_COLUMNS = ["topic_id", "period_start", "docs", "customers", "share", "net_sentiment", "negative_share",
+                  "problem_cue_rate", "burst", "suppressed"]
+SEGMENT_COLUMNS = ["topic_id", "dimension", "value", "docs", "customers", "share_of_topic", "share_of_segment",
+                   "growth", "net_sentiment", "negative_share", "problem_cue_rate", "gap", "suppressed"]
+KEYWORD_COLUMNS = ["topic_id", "keyword", "lang", "docs", "customers", "docs_past", "share_in_topic", "growth",
+                   "is_new", "signal_class", "net_sentiment", "suppressed"]
+QUOTE_COLUMNS = ["topic_id", "rank", "doc_id", "created_at", "source", "channel", "lang", "sentiment_label",
+                 "dominant_emotion", "text"]
+SEGMENT_DIMENSIONS = ("lang", "channel", "segment")
 
 
-def signal_table(docs: pd.DataFrame, labels: dict[int, str], *, period: str = "W", window: int = 4,
-                 timezone: str = "Europe/Helsinki", k: int = 5) -> pd.DataFrame:
-    """The `signals` table of a run: one row per topic, ranked, with class, inputs, feelings and a
-    plain-language explanation. Rows built from fewer than `k` distinct customers are suppressed
-    (numbers and explanation blanked) so no small group of customers can be singled out."""
+def _net(labels: pd.Series) -> float:
+    labels = labels.astype(str)
+    return float(100 * ((labels == "positive").mean() - (labels == "negative").mean())) if len(labels) else np.nan
+
+
+def segment_gaps(docs: pd.DataFrame, starts_of_docs: pd.Series, periods: Sequence, *, window: int = 4, k: int = 5,
+                 dimensions: Sequence[str] = SEGMENT_DIMENSIONS) -> pd.DataFrame:
+    """Per topic x segment value over the recent window: volume, growth and feelings, and the gap of the
+    segment's net sentiment to the topic's (negative = this segment is unhappier about the topic).
+
+    ``starts_of_docs`` is each document's period start, ``periods`` every period of the corpus in order.
+    A dimension whose values are all missing (e.g. no customer segments in the input) is left out. Cells
+    from fewer than ``k`` customers are suppressed, with secondary suppression along topics and values.
+    """
+    n = len(periods)
+    w = max(1, min(int(window), n))
+    since, n_past = periods[n - w], n - w
+    recent_mask = (starts_of_docs >= since).to_numpy()
+    out = []
+    for dim in dimensions:
+        if dim not in docs or docs[dim].isna().all():
+            continue
+        d = pd.DataFrame({
+            "topic_id": docs["topic_id"].astype(int).to_numpy(),
+            "value": docs[dim].astype(object).where(docs[dim].notna(), UNKNOWN).astype(str).to_numpy(),
+            "customer_key": docs["customer_key"].to_numpy(),
+            "label": docs["sentiment_label"].astype(str).to_numpy(),
+            "problem": any_problem_cue(docs).astype(float),
+        })
+        recent, past = d[recent_mask], d[~recent_mask]
+        if recent.empty:
+            continue
+        g = recent.groupby(["topic_id", "value"])
+        cell = pd.DataFrame({
+            "docs": g.size(), "customers": g["customer_key"].agg(distinct_customers),
+            "net_sentiment": g["label"].agg(_net),
+            "negative_share": g["label"].agg(lambda x: float((x == "negative").mean())),
+            "problem_cue_rate": g["problem"].mean(),
+            "docs_past": past.groupby(["topic_id", "value"]).size(),
+        })
+        grid = pd.MultiIndex.from_product([sorted(recent["topic_id"].unique()), sorted(recent["value"].unique())],
+                                          names=["topic_id", "value"])
+        cell = cell.reindex(grid).reset_index()
+        cell = cell[cell["topic_id"].isin(recent["topic_id"].unique())]
+        for c in ("docs", "customers", "docs_past"):
+            cell[c] = cell[c].fillna(0).astype(int)
+        topic_docs = cell.groupby("topic_id")["docs"].transform("sum")
+        value_docs = cell.groupby("value")["docs"].transform("sum")
+        cell["share_of_topic"] = np.where(topic_docs > 0, cell["docs"] / topic_docs.where(topic_docs > 0, 1), 0.0)
+        cell["share_of_segment"] = np.where(value_docs > 0, cell["docs"] / value_docs.where(value_docs > 0, 1), 0.0)
+        cell["growth"] = [compound_growth(dw / w, dp / n_past, w, n_past) if n_past else np.nan
+                          for dw, dp in zip(cell["docs"], cell["docs_past"])]
+        topic_net = recent.groupby("topic_id")["label"].agg(_net)
+        cell["gap"] = cell["net_sentiment"] - cell["topic_id"].map(topic_net)
+        cell["dimension"] = dim
+        cell = suppress(cell, k=k, group_cols=["topic_id", "value"],
+                        value_cols=["docs", "customers", "share_of_topic", "share_of_segment", "growth",
+                                    "net_sentiment", "negative_share", "problem_cue_rate", "gap"])
+        out.append(cell[SEGMENT_COLUMNS])
+    if not out:
+        return pd.DataFrame(columns=SEGMENT_COLUMNS)
+    return pd.concat(out, ignore_index=True)
+
+
+def fi_en_gap(segments: pd.DataFrame, *, k: int = 5) -> pd.Series:
+    """Per topic: Finnish minus English net sentiment, only where both have at least ``k`` customers."""
+    lang = segments[(segments["dimension"] == "lang") & ~segments["suppressed"].astype(bool)
+                    & (segments["customers"] >= k)]
+    wide = lang.pivot_table(index="topic_id", columns="value", values="net_sentiment", aggfunc="first")
+    if not {"fi", "en"} <= set(wide.columns):
+        return pd.Series(dtype=float)
+    return (wide["fi"] - wide["en"]).dropna()
+
+
+def keyword_signals(docs: pd.DataFrame, starts_of_docs: pd.Series, periods: Sequence, *, window: int = 4,
+                    k: int = 5, min_docs: int = 5, small_share: float = 0.25,
+                    growth_threshold: float = 0.10) -> pd.DataFrame:
+    """Per topic x keyword (content lemma): the topic's signal classes one level down, so a new complaint
+    inside an old, steady topic shows (e.g. "hinta" appearing in the billing topic).
+
+    A keyword is tracked when at least ``min_docs`` documents of the window mention it, or it averaged
+    that many per window in the past (so fading keywords show too). Growth, newness and class follow the
+    topic rules with the keyword's share of the topic's recent documents as its size (``small_share``).
+    Cells from fewer than ``k`` customers are suppressed (primary only: keywords overlap, so there is no
+    total to subtract from).
+    """
+    n = len(periods)
+    w = max(1, min(int(window), n))
+    since, n_past = periods[n - w], n - w
+    if "lemmas" not in docs or docs.empty:
+        return pd.DataFrame(columns=KEYWORD_COLUMNS)
+    d = pd.DataFrame({
+        "topic_id": docs["topic_id"].astype(int).to_numpy(),
+        "period_start": starts_of_docs.to_numpy(),
+        "customer_key": docs["customer_key"].to_numpy(),
+        "lang": docs["lang"].astype(str).to_numpy(),
+        "label": docs["sentiment_label"].astype(str).to_numpy(),
+        "kw": [sorted(set(str(x).split())) if isinstance(x, str) else [] for x in docs["lemmas"].tolist()],
+    })
+    d = d[d["topic_id"] != OUTLIER]
+    d["recent"] = d["period_start"] >= since
+    topic_recent = d[d["recent"]].groupby("topic_id").size()
+    e = d.explode("kw").dropna(subset=["kw"])
+    e = e[e["kw"] != ""]
+    if e.empty:
+        return pd.DataFrame(columns=KEYWORD_COLUMNS)
+    keys = ["topic_id", "kw"]
+    recent, past = e[e["recent"]], e[~e["recent"]]
+    stats = pd.DataFrame({
+        "docs": recent.groupby(keys).size(),
+        "customers": recent.groupby(keys)["customer_key"].agg(distinct_customers),
+        "docs_past": past.groupby(keys).size(),
+    }).fillna(0)
+    tracked = (stats["docs"] >= min_docs) | (stats["docs_past"] / max(n_past, 1) * w >= min_docs)
+    stats = stats[tracked]
+    if stats.empty:
+        return pd.DataFrame(columns=KEYWORD_COLUMNS)
+    kept = e.set_index(keys).index.isin(stats.index)
+    e = e[kept]
+    recent = e[e["recent"]]
+    lang = e.groupby(keys)["lang"].agg(lambda x: x.value_counts().index[0])
+    net = recent.groupby(keys)["label"].agg(_net)
+    win_periods = list(periods[n - w:])
+    per_period = recent.groupby(keys + ["period_start"]).size().unstack(fill_value=0).reindex(
+        columns=win_periods, fill_value=0).reindex(stats.index, fill_value=0)
+    stats = stats.reset_index()
+    rows = []
+    for i, r in enumerate(stats.itertuples(index=False)):
+        counts = per_period.iloc[i].to_numpy(dtype=float)
+        mean_w = r.docs / w
+        mean_p = r.docs_past / n_past if n_past else float("nan")
+        growth = (compound_growth(mean_w, mean_p, w, n_past) if n_past
+                  else _rate(counts[0] + 1, counts[-1] + 1, w - 1))
+        rows.append({"topic_id": r.topic_id, "keyword": r.kw, "docs_window": int(r.docs),
+                     "docs_total": int(r.docs + r.docs_past), "mean_window": mean_w, "mean_past": mean_p,
+                     "share_window": r.docs / max(int(topic_recent.get(r.topic_id, 0)), 1),
+                     "growth": growth, "slope_docs": _ols_slope(counts), "window": w,
+                     "is_new": bool(n_past and r.docs_past == 0 and r.docs > 0),
+                     "customers": int(r.customers), "docs_past": int(r.docs_past)})
+    m = classify_signals(pd.DataFrame(rows), small_share=small_share, growth_threshold=growth_threshold,
+                         min_docs=min_docs, min_new_docs=min_docs)
+    m = m.assign(lang=[lang.get((t, kw)) for t, kw in zip(m["topic_id"], m["keyword"])],
+                 net_sentiment=[net.get((t, kw), np.nan) for t, kw in zip(m["topic_id"], m["keyword"])],
+                 docs=m["docs_window"], share_in_topic=m["share_window"])
+    m = suppress(m, k=k, value_cols=["docs", "customers", "docs_past", "share_in_topic", "growth", "net_sentiment"])
+    order = m["signal_class"].map({"strong": 0, "weak": 1, "fading": 2, "latent": 3, "well_known": 4, "noise": 5})
+    m = m.assign(_o=order).sort_values(["topic_id", "_o", "docs"], ascending=[True, True, False], kind="stable")
+    return m[KEYWORD_COLUMNS].reset_index(drop=True)
+
+
+def keyword_alerts(keywords: pd.DataFrame, topic_growth: pd.Series, *, growth_threshold: float = 0.10,
+                   limit: int = 3) -> pd.Series:
+    """Per topic, the keywords rising faster than the topic itself ("new complaint inside an old topic"),
+    as text such as ``"hinta (new), lasku (+35 %/period)"``; unsuppressed weak/strong keywords only."""
+    k = keywords[keywords["signal_class"].isin(["weak", "strong"]) & ~keywords["suppressed"].astype(bool)]
+    k = k[k["is_new"].astype(bool) | (k["growth"] >= k["topic_id"].map(topic_growth).fillna(0) + growth_threshold)]
+    out = {}
+    for tid, part in k.sort_values("docs", ascending=False, kind="stable").groupby("topic_id", sort=False):
+        out[tid] = ", ".join(f"{r.keyword} ({'new' if r.is_new else _pct(r.growth) + '/period'})"
+                             for r in part.head(limit).itertuples(index=False))
+    return pd.Series(out, dtype=object)
+
+
+def rating_impact(docs: pd.DataFrame) -> pd.DataFrame:
+    """Per topic: how the mean rating would change without the topic's documents, as
+    ``mean(all rated) - mean(rated outside the topic)`` (negative = the topic pulls the score down),
+    and how many rated documents the topic has. Empty when no document carries a rating."""
+    if "rating" not in docs:
+        return pd.DataFrame(columns=["topic_id", "rating_impact", "rated_docs"])
+    r = pd.to_numeric(docs["rating"], errors="coerce")
+    rated = pd.DataFrame({"topic_id": docs["topic_id"].astype(int), "rating": r})[r.notna()]
+    if rated.empty:
+        return pd.DataFrame(columns=["topic_id", "rating_impact", "rated_docs"])
+    total, count, overall = rated["rating"].sum(), len(rated), rated["rating"].mean()
+    g = rated.groupby("topic_id")["rating"].agg(["sum", "size"])
+    rest = count - g["size"]
+    without = (total - g["sum"]) / rest.where(rest > 0)
+    return pd.DataFrame({"topic_id": g.index.astype(int), "rating_impact": (overall - without).to_numpy(),
+                         "rated_docs": g["size"].astype(int).to_numpy()})
+
+
+def select_quotes(recent: pd.DataFrame, eligible: Sequence[int], *, per_topic: int = 3, min_chars: int = 25,
+                  max_chars: int = 400) -> pd.DataFrame:
+    """Evidence for each eligible topic: its most typical recent documents (highest similarity to the
+    topic's centre), one per customer, alternating between the topic's languages (most frequent first),
+    preferring texts of readable length. Texts are the redacted ones of ``documents``."""
+    rows = []
+    for tid in eligible:
+        part = recent[recent["topic_id"] == tid]
+        if part.empty or per_topic <= 0:
+            continue
+        n_chars = part["text"].astype(str).str.len()
+        readable = part[(n_chars >= min_chars) & (n_chars <= max_chars)]
+        part = (readable if len(readable) else part).sort_values(["topic_prob", "doc_id"], ascending=[False, True],
+                                                                   kind="stable")
+        part = part.drop_duplicates("customer_key")
+        queues = {lang: grp for lang, grp in part.groupby("lang", sort=False)}
+        langs = part["lang"].value_counts().index.tolist()
+        picked, depth = [], 0
+        while len(picked) < per_topic and any(depth < len(queues[x]) for x in langs):
+            for lang in langs:
+                if depth < len(queues[lang]) and len(picked) < per_topic:
+                    picked.append(queues[lang].iloc[depth])
+            depth += 1
+        for rank, doc in enumerate(picked, start=1):
+            rows.append({"topic_id": int(tid), "rank": rank, **{c: doc[c] for c in QUOTE_COLUMNS[2:]}})
+    return pd.DataFrame(rows, columns=QUOTE_COLUMNS)
+
+
+def _emotion_shift(now: dict, before: dict) -> dict:
+    if not isinstance(now, dict) or not isinstance(before, dict) or not before:
+        return {}
+    return {e: round(now.get(e, 0.0) - before.get(e, 0.0), 3) for e in EMOTIONS
+            if abs(now.get(e, 0.0) - before.get(e, 0.0)) >= 0.005}
+
+
+def _json(d) -> str:
+    return json.dumps({k: round(v, 3) for k, v in d.items()}, sort_keys=True) if isinstance(d, dict) else "{}"
+
+
+def empty_signal_tables() -> dict[str, pd.DataFrame]:
+    return {"signals": pd.DataFrame(columns=SIGNAL_COLUMNS), "signal_periods": pd.DataFrame(columns=PERIOD_COLUMNS),
+            "signal_segments": pd.DataFrame(columns=SEGMENT_COLUMNS),
+            "keyword_signals": pd.DataFrame(columns=KEYWORD_COLUMNS),
+            "signal_quotes": pd.DataFrame(columns=QUOTE_COLUMNS)}
+
+
+def signal_tables(docs: pd.DataFrame, labels: dict[int, str], *, period: str = "W", window: int = 4,
+                  timezone: str = "Europe/Helsinki", k: int = 5, quote_min_customers: int = 10,
+                  quotes_per_topic: int = 3, keyword_min_docs: int = 5,
+                  min_baseline_docs: int = 10) -> dict[str, pd.DataFrame]:
+    """Every metric table of a run, from the ``documents`` table:
+
+    - ``signals``: one row per topic, ranked, with class, the inputs behind it, feelings, segment gap,
+      rating impact, rising keywords and a plain-language explanation;
+    - ``signal_periods``: per topic x period volumes and feelings (the report's trend charts);
+    - ``signal_segments``: per topic x language / channel / customer segment over the window;
+    - ``keyword_signals``: per topic x keyword classes;
+    - ``signal_quotes``: redacted evidence, only for topics with ≥ ``quote_min_customers`` customers.
+
+    Every published number built from fewer than ``k`` distinct customers is suppressed.
+    """
     periods = topic_periods(docs, period=period, timezone=timezone)
     if periods.empty:
-        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+        return empty_signal_tables()
+    periods = add_period_metrics(periods)
     classified = classify_signals(topic_metrics(periods, window=window))
     starts = sorted(periods["period_start"].unique())
-    since = starts[-window] if len(starts) >= window else starts[0]
-    ranked = rank_signals(classified, topic_profile(docs, since=since, timezone=timezone), period=period)
-    recent = docs[period_start(docs["created_at"], period=period, timezone=timezone) >= since]
-    customers = recent.groupby("topic_id")["customer_key"].nunique()
+    w = max(1, min(int(window), len(starts)))
+    since = starts[-w]
+    doc_starts = period_start(docs["created_at"], period=period, timezone=timezone)
+    recent_mask = (doc_starts >= since).to_numpy()
+    recent, past = docs[recent_mask], docs[~recent_mask]
+
+    segments = segment_gaps(docs, doc_starts, starts, window=window, k=k)
+    keywords = keyword_signals(docs, doc_starts, starts, window=window, k=k, min_docs=keyword_min_docs)
+    profile = topic_profile(recent)
+    past_mix = topic_profile(past).set_index("topic_id") if len(past) else pd.DataFrame()
+    if len(past_mix):  # a baseline of a handful of documents is no baseline
+        past_mix = past_mix[past_mix["docs"] >= max(k, min_baseline_docs)]
+    past_net = past_mix["net_sentiment"] if len(past_mix) else pd.Series(dtype=float)
+    profile["sentiment_change"] = profile["net_sentiment"] - profile["topic_id"].map(past_net)
+    profile["emotion_shift"] = [_emotion_shift(mix, past_mix["emotion_mix"].get(t) if len(past_mix) else None)
+                                for t, mix in zip(profile["topic_id"], profile["emotion_mix"])]
+    profile["fi_en_gap"] = profile["topic_id"].map(fi_en_gap(segments, k=k)) if len(segments) else np.nan
+    impact = rating_impact(recent).set_index("topic_id")
+    profile["rating_impact"] = profile["topic_id"].map(impact["rating_impact"]) if len(impact) else np.nan
+    profile["rated_docs"] = profile["topic_id"].map(impact["rated_docs"]).fillna(0) if len(impact) else 0
+    # A growing topic is flagged already (and inside a new one every keyword is new): keyword alerts are
+    # for the complaint that starts inside an old, steady topic.
+    old_topics = classified.loc[~classified["is_growing"].astype(bool) & (classified["docs_past"] > 0), "topic_id"]
+    growth = classified.set_index("topic_id")["growth"]
+    alerts = keyword_alerts(keywords[keywords["topic_id"].isin(old_topics)], growth) if len(keywords) else None
+    profile["keyword_alerts"] = profile["topic_id"].map(alerts) if alerts is not None else None
+    ranked = rank_signals(classified, profile, period=period)
+
+    customers = recent.groupby("topic_id")["customer_key"].agg(distinct_customers)
+    cue = lambda name: ranked.get(f"cue_{name}_rate", pd.Series(np.nan, index=ranked.index))  # noqa: E731
     out = ranked.assign(
         period_start=starts[-1], label=ranked["topic_id"].map(labels),
         docs=ranked["docs_window"], customers=ranked["topic_id"].map(customers).fillna(0).astype(int),
         langs=ranked["langs"].map(lambda v: ",".join(v) if isinstance(v, (list, tuple)) else v),
-        channels=ranked["channels"].map(lambda v: ",".join(v) if isinstance(v, (list, tuple)) else v))
+        n_channels=ranked["channels"].map(lambda v: len(v) if isinstance(v, (list, tuple)) else 0),
+        channels=ranked["channels"].map(lambda v: ",".join(v) if isinstance(v, (list, tuple)) else v),
+        emotion_mix=ranked["emotion_mix"].map(_json), emotion_shift=ranked["emotion_shift"].map(_json),
+        effort_rate=cue("repeat_contact"), broken_promise_rate=cue("broken_promise"),
+        escalation_rate=cue("escalation"), churn_threat_rate=cue("churn_threat"))
     out = suppress(out[[c for c in SIGNAL_COLUMNS if c != "suppressed"]], k=k, count_col="customers",
-                   value_cols=["docs", "customers", "growth", "share_window", "slope_docs", "dov_rate",
-                               "net_sentiment", "negative_share", "problem_cue_rate", "repeat_contact_rate"])
-    out.loc[out["suppressed"], "explanation"] = f"suppressed: fewer than {k} distinct customers"
-    return out[SIGNAL_COLUMNS]
+                   value_cols=SIGNAL_VALUE_COLS)
+    blank = out["suppressed"]
+    out.loc[blank, "explanation"] = f"suppressed: fewer than {k} distinct customers"
+    out.loc[blank, ["emotion_mix", "emotion_shift", "keyword_alerts"]] = None
+
+    trend = suppress(periods[["topic_id", "period_start", "docs", "customers", "share", "net_sentiment",
+                              "negative_share", "problem_cue_rate", "burst"]], k=k,
+                     group_cols=["topic_id", "period_start"],
+                     value_cols=["docs", "customers", "share", "net_sentiment", "negative_share", "problem_cue_rate"])
+    shown = out.loc[~blank & (out["customers"] >= quote_min_customers), "topic_id"].tolist()
+    quotes = select_quotes(recent, shown, per_topic=quotes_per_topic)
+    return {"signals": out[SIGNAL_COLUMNS], "signal_periods": trend[PERIOD_COLUMNS], "signal_segments": segments,
+            "keyword_signals": keywords, "signal_quotes": quotes}

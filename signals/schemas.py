@@ -171,6 +171,103 @@ SIGNALS = Schema("signals", (                  # the leadership metric table, on
     ("rule", "VARCHAR"),            # the classification rule and the inputs that led to the class
     ("explanation", "VARCHAR"),
     ("suppressed", "BOOLEAN"),      # fewer than k distinct customers: numbers blanked
+    ("is_new", "BOOLEAN"),          # no documents before the window
+    ("first_period", "DATE"),       # first period with documents
+    ("sentiment_change", "DOUBLE"), # net_sentiment now − the topic's own past (points)
+    ("emotion_mix", "VARCHAR"),     # JSON {emotion: share of documents}, recent window
+    ("emotion_shift", "VARCHAR"),   # JSON {emotion: share now − share in the past}
+    ("effort_rate", "DOUBLE"),      # cue_repeat_contact
+    ("broken_promise_rate", "DOUBLE"),
+    ("escalation_rate", "DOUBLE"),
+    ("churn_threat_rate", "DOUBLE"),
+    ("fi_en_gap", "DOUBLE"),        # net_sentiment fi − en; NULL unless both have ≥ k customers
+    ("n_channels", "INTEGER"),
+    ("rating_impact", "DOUBLE"),    # mean rating of all rated docs − mean without this topic's docs
+    ("rated_docs", "INTEGER"),
+    ("keyword_alerts", "VARCHAR"),  # growing keywords inside the topic, e.g. "hinta (new), lasku (3.0×)"
+))
+
+SIGNAL_PERIODS = Schema("signal_periods", (    # per topic x period: what the report's trend charts draw
+    ("run_date", "DATE"),
+    ("topic_id", "INTEGER"),
+    ("period_start", "DATE"),
+    ("docs", "DOUBLE"),             # NULL when suppressed
+    ("customers", "DOUBLE"),
+    ("share", "DOUBLE"),
+    ("net_sentiment", "DOUBLE"),
+    ("negative_share", "DOUBLE"),
+    ("problem_cue_rate", "DOUBLE"),
+    ("burst", "BOOLEAN"),
+    ("suppressed", "BOOLEAN"),
+))
+
+SIGNAL_SEGMENTS = Schema("signal_segments", (  # per topic x segment value, recent window: segment gaps
+    ("run_date", "DATE"),
+    ("topic_id", "INTEGER"),
+    ("dimension", "VARCHAR"),       # lang | channel | segment
+    ("value", "VARCHAR"),
+    ("docs", "DOUBLE"),             # NULL when suppressed
+    ("customers", "DOUBLE"),
+    ("share_of_topic", "DOUBLE"),   # of the topic's documents in the window
+    ("share_of_segment", "DOUBLE"), # of all documents of this segment value in the window
+    ("growth", "DOUBLE"),           # per period, as in signals, within the segment
+    ("net_sentiment", "DOUBLE"),
+    ("negative_share", "DOUBLE"),
+    ("problem_cue_rate", "DOUBLE"),
+    ("gap", "DOUBLE"),              # net_sentiment − the topic's net_sentiment over all segments
+    ("suppressed", "BOOLEAN"),
+))
+
+KEYWORD_SIGNALS = Schema("keyword_signals", (  # per topic x keyword (lemma): new complaints in old topics
+    ("run_date", "DATE"),
+    ("topic_id", "INTEGER"),
+    ("keyword", "VARCHAR"),
+    ("lang", "VARCHAR"),            # the language most of its documents are in
+    ("docs", "DOUBLE"),             # recent window; NULL when suppressed
+    ("customers", "DOUBLE"),
+    ("docs_past", "DOUBLE"),
+    ("share_in_topic", "DOUBLE"),   # of the topic's recent documents
+    ("growth", "DOUBLE"),
+    ("is_new", "BOOLEAN"),
+    ("signal_class", "VARCHAR"),    # weak | strong | latent | well_known | fading
+    ("net_sentiment", "DOUBLE"),
+    ("suppressed", "BOOLEAN"),
+))
+
+SIGNAL_QUOTES = Schema("signal_quotes", (      # evidence: redacted texts, only from large enough topics
+    ("run_date", "DATE"),
+    ("topic_id", "INTEGER"),
+    ("rank", "INTEGER"),
+    ("doc_id", "VARCHAR"),
+    ("created_at", "TIMESTAMPTZ"),
+    ("source", "VARCHAR"),
+    ("channel", "VARCHAR"),
+    ("lang", "VARCHAR"),
+    ("sentiment_label", "VARCHAR"),
+    ("dominant_emotion", "VARCHAR"),
+    ("text", "VARCHAR"),            # redacted
+))
+
+ACTION_FOLLOWUP = Schema("action_followup", (  # configs/actions.yaml: the topic before vs after each action
+    ("run_date", "DATE"),
+    ("action_date", "DATE"),
+    ("topic_id", "INTEGER"),
+    ("label", "VARCHAR"),
+    ("action", "VARCHAR"),
+    ("owner", "VARCHAR"),
+    ("periods_before", "INTEGER"),
+    ("periods_after", "INTEGER"),   # 0 while the action is newer than a full period
+    ("docs_per_period_before", "DOUBLE"),
+    ("docs_per_period_after", "DOUBLE"),
+    ("customers_before", "DOUBLE"),
+    ("customers_after", "DOUBLE"),
+    ("net_sentiment_before", "DOUBLE"),
+    ("net_sentiment_after", "DOUBLE"),
+    ("negative_share_before", "DOUBLE"),
+    ("negative_share_after", "DOUBLE"),
+    ("problem_cue_rate_before", "DOUBLE"),
+    ("problem_cue_rate_after", "DOUBLE"),
+    ("suppressed", "BOOLEAN"),      # either side from fewer than k customers
 ))
 
 RUNS = Schema("runs", (
@@ -187,4 +284,5 @@ RUNS = Schema("runs", (
     ("timings", "VARCHAR"),         # JSON: seconds per stage
 ))
 
-ALL = (RUNS, DOCUMENTS, TURNS, REJECTS, TOPICS, TOPIC_TRENDS, TOPIC_REGISTRY, TOPIC_MODEL, TOPIC_EVENTS, SIGNALS)
+ALL = (RUNS, DOCUMENTS, TURNS, REJECTS, TOPICS, TOPIC_TRENDS, TOPIC_REGISTRY, TOPIC_MODEL, TOPIC_EVENTS, SIGNALS,
+       SIGNAL_PERIODS, SIGNAL_SEGMENTS, KEYWORD_SIGNALS, SIGNAL_QUOTES, ACTION_FOLLOWUP)

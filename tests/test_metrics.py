@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 
 import numpy as np
@@ -252,3 +253,143 @@ def test_suppression_bounds_and_defaults():
     assert np.isnan(out.loc[0, "share"]) and np.isnan(out.loc[0, "customers"])
     assert out.loc[0, "topic_id"] == 0                          # group/id columns untouched when named
     assert M.suppress(table, k=5, value_cols=["share"]).loc[0, "customers"] == 4
+
+
+# ------------------------------------------------------------------- segments, keywords, ratings, quotes
+
+def doc_frame(rows: list[dict]) -> pd.DataFrame:
+    """Documents with every column the signal tables read; rows override the neutral defaults."""
+    base = {"customer_key": None, "channel": "chat", "lang": "fi", "segment": None, "sentiment": 0.0,
+            "sentiment_label": "neutral", "dominant_emotion": "neutral", "is_repeat_contact": False,
+            "lemmas": "", "text": "a readable customer text about the topic", "topic_prob": 0.5,
+            "source": "feedback", "rating": np.nan, **{c: False for c in M.PROBLEM_CUES + ("cue_praise",)}}
+    out = pd.DataFrame([{**base, "doc_id": f"d{i}", **r} for i, r in enumerate(rows)])
+    out["created_at"] = pd.to_datetime(out["created_at"], utc=True)
+    return out
+
+
+def weeks_of(docs):
+    starts = M.period_start(docs["created_at"])
+    return starts, M.period_range(starts.min(), starts.max(), "W")
+
+
+def test_distinct_customers_counts_anonymous_documents_one_each():
+    assert M.distinct_customers(pd.Series(["a", "a", "b", None, None])) == 4
+    assert M.distinct_customers(pd.Series([], dtype=object)) == 0
+
+
+def test_segment_gaps_finnish_unhappier_and_small_cells_suppressed():
+    rows = []
+    for week in range(6):
+        for i in range(6):  # per week 6 fi (negative) and 6 en (positive) documents of topic 0
+            rows.append({"topic_id": 0, "created_at": MONDAY + pd.Timedelta(weeks=week, hours=i), "lang": "fi",
+                         "customer_key": f"fi{week}-{i}", "sentiment_label": "negative", "channel": "phone"})
+            rows.append({"topic_id": 0, "created_at": MONDAY + pd.Timedelta(weeks=week, hours=i), "lang": "en",
+                         "customer_key": f"en{week}-{i}", "sentiment_label": "positive", "channel": "chat"})
+    for t in (1, 2):  # 6 fi + 5 en a week, plus 3 Swedish documents: a cell below k in each
+        for week in range(6):
+            for i in range(11):
+                rows.append({"topic_id": t, "created_at": MONDAY + pd.Timedelta(weeks=week, hours=i),
+                             "lang": "fi" if i < 6 else "en", "customer_key": f"t{t}-{week}-{i}"})
+        for i in range(3):
+            rows.append({"topic_id": t, "created_at": MONDAY + pd.Timedelta(weeks=5), "lang": "other",
+                         "customer_key": f"sv{t}-{i}"})
+    docs = doc_frame(rows)
+    starts, weeks = weeks_of(docs)
+    seg = M.segment_gaps(docs, starts, weeks, window=4, k=5)
+    assert set(seg["dimension"]) == {"lang", "channel"}               # segment is all missing: left out
+    lang = seg[(seg.dimension == "lang") & (seg.topic_id == 0)].set_index("value")
+    assert lang.loc["fi", "docs"] == 24 and lang.loc["en", "docs"] == 24
+    assert lang.loc["fi", "net_sentiment"] == -100 and lang.loc["en", "net_sentiment"] == 100
+    assert lang.loc["fi", "gap"] == pytest.approx(-100) and lang.loc["en", "gap"] == pytest.approx(100)
+    assert lang.loc["fi", "share_of_topic"] == pytest.approx(0.5)
+    assert lang.loc["fi", "share_of_segment"] == pytest.approx(24 / 72)    # topics 1, 2 have 24 fi docs each
+    assert lang.loc["fi", "growth"] == pytest.approx(0.0)              # 6 a week before and after
+    for t in (1, 2):
+        cells = seg[(seg.dimension == "lang") & (seg.topic_id == t)].set_index("value")
+        assert cells.loc["other", "suppressed"] and np.isnan(cells.loc["other", "docs"])
+        # secondary: the topic's total is published, so its smaller cell goes too (else other = total − fi − en)
+        assert cells.loc["en", "suppressed"] and cells.loc["fi", "docs"] == 24
+    assert not lang["suppressed"].any()
+    lines = seg[seg.dimension == "lang"]
+    for col in ("topic_id", "value"):
+        assert not (lines.groupby(col)["suppressed"].sum() == 1).any()
+    assert M.fi_en_gap(seg).to_dict() == {0: pytest.approx(-200)}
+
+
+def test_keyword_inside_a_steady_topic_is_flagged_and_alerted():
+    rows = []
+    for week in range(10):
+        for i in range(10):
+            new = week >= 7 and i < 4   # from week 8 on, 4 a week mention a new fee
+            rows.append({"topic_id": 3, "created_at": MONDAY + pd.Timedelta(weeks=week, hours=i),
+                         "customer_key": f"c{week}-{i}", "sentiment_label": "negative" if new else "neutral",
+                         "lemmas": "lasku maksu" + (" palvelumaksu" if new else "")})
+    docs = doc_frame(rows)
+    starts, weeks = weeks_of(docs)
+    kw = M.keyword_signals(docs, starts, weeks, window=4, k=5, min_docs=5).set_index("keyword")
+    assert kw.loc["palvelumaksu", "is_new"] and kw.loc["palvelumaksu", "signal_class"] in ("weak", "strong")
+    assert kw.loc["palvelumaksu", "docs"] == 12 and kw.loc["palvelumaksu", "net_sentiment"] == -100
+    assert kw.loc["lasku", "signal_class"] == "well_known" and not kw.loc["lasku", "is_new"]
+    alerts = M.keyword_alerts(kw.reset_index(), pd.Series({3: 0.0}))
+    assert alerts.loc[3] == "palvelumaksu (new)"
+    # with k above the keyword's customers it is blanked and no longer alerted
+    kw_k = M.keyword_signals(docs, starts, weeks, window=4, k=13, min_docs=5).set_index("keyword")
+    assert kw_k.loc["palvelumaksu", "suppressed"] and np.isnan(kw_k.loc["palvelumaksu", "docs"])
+    assert 3 not in M.keyword_alerts(kw_k.reset_index(), pd.Series({3: 0.0})).index
+
+
+def test_rating_impact_by_hand():
+    docs = doc_frame([{"topic_id": t, "rating": r, "created_at": MONDAY}
+                      for t, r in [(0, 1.0), (0, 2.0), (1, 5.0), (1, 4.0), (2, np.nan)]])
+    got = M.rating_impact(docs).set_index("topic_id")
+    # all rated: mean 3.0; without topic 0: 4.5 → impact −1.5; without topic 1: 1.5 → +1.5
+    assert got.loc[0, "rating_impact"] == pytest.approx(-1.5) and got.loc[1, "rating_impact"] == pytest.approx(1.5)
+    assert got.loc[0, "rated_docs"] == 2 and 2 not in got.index
+    assert M.rating_impact(docs.assign(rating=np.nan)).empty
+
+
+def test_quotes_typical_one_per_customer_alternating_languages():
+    rows = [{"topic_id": 0, "created_at": MONDAY, "customer_key": c, "lang": lang, "topic_prob": p,
+             "text": f"quote number {i} from a customer, long enough to read"}
+            for i, (c, lang, p) in enumerate([("a", "fi", 0.9), ("a", "fi", 0.95), ("b", "fi", 0.8),
+                                              ("c", "en", 0.7), ("d", "en", 0.6), ("e", "fi", 0.85)])]
+    rows.append({"topic_id": 1, "created_at": MONDAY, "customer_key": "z", "text": "not eligible at all here"})
+    docs = doc_frame(rows)
+    q = M.select_quotes(docs, [0], per_topic=3)
+    assert q["topic_id"].tolist() == [0, 0, 0] and q["rank"].tolist() == [1, 2, 3]
+    # fi is the topic's main language: best fi (customer a's 0.95), best en, next fi (e 0.85)
+    assert q["doc_id"].tolist() == ["d1", "d3", "d5"]
+    assert q["text"].tolist() == docs.set_index("doc_id").loc[["d1", "d3", "d5"], "text"].tolist()
+
+
+@pytest.fixture(scope="module")
+def tables():
+    docs = make_docs({**SPEC, 6: [1] * 12}, per_topic={2: WEAK_NEGATIVE})  # topic 6: 4 customers in window
+    docs = docs.assign(text=[f"text of {d}, which is long enough to quote" for d in docs["doc_id"]],
+                       topic_prob=0.5, source="feedback", lemmas="", rating=np.nan)
+    labels = {t: f"topic {t}" for t in range(7)}
+    return M.signal_tables(docs, labels, window=4, k=5, quote_min_customers=10, quotes_per_topic=2)
+
+
+def test_signal_tables_quotes_only_above_the_higher_threshold(tables):
+    s = tables["signals"].set_index("topic_id")
+    q = tables["signal_quotes"]
+    quoted = set(q["topic_id"])
+    assert quoted and all(s.loc[t, "customers"] >= 10 for t in quoted)
+    assert 3 not in quoted                       # 8 customers in the window: counted, but not quoted
+    assert not s.loc[6, "customers"] >= 5 and s.loc[6, "suppressed"] and 6 not in quoted
+    assert s.loc[6, "explanation"].startswith("suppressed") and pd.isna(s.loc[6, "emotion_mix"])
+    assert q.groupby("topic_id").size().max() == 2
+
+
+def test_signal_tables_periods_and_columns(tables):
+    s, p = tables["signals"], tables["signal_periods"]
+    assert list(s.columns) == M.SIGNAL_COLUMNS and list(p.columns) == M.PERIOD_COLUMNS
+    p0 = p[p.topic_id == 0]
+    assert len(p0) == 12 and (p0["docs"] == 40).all() and not p0["suppressed"].any()
+    p6 = p[p.topic_id == 6]
+    assert p6["suppressed"].all() and p6["docs"].isna().all()      # 1 customer a week
+    row = s.set_index("topic_id").loc[2]
+    assert row["effort_rate"] == pytest.approx(row["repeat_contact_rate"], abs=0.3)
+    assert json.loads(row["emotion_mix"]) == {"anger": 1.0}
