@@ -15,15 +15,15 @@ SHARED ?= ../shared/data
 
 setup: $(STAMP) $(MODEL)
 
-# Debian packages the Finnish lemmatiser (Voikko) needs.
+# Debian packages: the Finnish lemmatiser (Voikko), and headless Chromium for the report's browser tests.
 system-deps:
-	@if dpkg -s libvoikko1 voikko-fi >/dev/null 2>&1; then :; \
+	@if dpkg -s libvoikko1 voikko-fi chromium >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		echo "installing libvoikko1 voikko-fi (apt-get)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libvoikko1 voikko-fi >/dev/null; \
+		echo "installing libvoikko1 voikko-fi chromium (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libvoikko1 voikko-fi chromium >/dev/null; \
 	else \
-		echo "error: Debian packages libvoikko1 and voikko-fi are needed for Finnish lemmas."; \
-		echo "       run: sudo apt-get install libvoikko1 voikko-fi   (then make setup again)"; exit 1; \
+		echo "error: Debian packages libvoikko1 and voikko-fi (Finnish lemmas) and chromium (report browser tests) are needed."; \
+		echo "       run: sudo apt-get install libvoikko1 voikko-fi chromium   (then make setup again)"; exit 1; \
 	fi
 
 # torch first and pinned: the CPU wheel on this machine; any other spec pulls a multi-GB CUDA build.

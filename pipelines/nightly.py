@@ -21,13 +21,13 @@ from typing import Callable
 
 import pandas as pd
 
-from signals import (actions, conversations, cues, embed, feelings, ingest, langid, metrics, nlp, redact, topic_registry,
-                     topics, validate)
+from signals import (actions, conversations, cues, embed, feelings, ingest, langid, metrics, nlp, redact, report,
+                     topic_registry, topics, validate)
 from signals.config import REPO_ROOT, Config, resolve
 from signals.warehouse import Warehouse
 
 STAGES = ("ingest", "validate", "redact", "langid", "nlp", "conversations", "embed", "feelings", "topics", "signals",
-          "write")
+          "write", "report")
 # Test hook: exit abruptly after the named stage, to prove a crashed run leaves no partial state.
 CRASH_ENV = "SIGNALS_CRASH_AFTER"
 
@@ -46,6 +46,7 @@ class RunResult:
     outlier_share: float = 0.0
     refit_reason: str | None = None
     top_signals: list = field(default_factory=list)
+    report: Path | None = None
 
     def summary(self) -> str:
         lines = [f"run {self.run_date} ({self.run_id}) → {self.warehouse}",
@@ -58,6 +59,7 @@ class RunResult:
                  f"embedded {self.counts['embedded_new']} new texts, {self.counts['embedded_cached']} from cache",
                  "  time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items())]
         lines += [f"  topic {tid} [{label}]: {text}" for tid, label, text in self.top_signals]
+        lines.append(f"report: {self.report}")
         return "\n".join(lines)
 
 
@@ -70,8 +72,10 @@ def git_commit() -> str:
 
 
 def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: Path | None = None,
-                log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
+                report_dir: Path | None = None, log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
                 progress: bool = True) -> RunResult:
+    """One nightly run: every stage, then the warehouse write, then the report built from the warehouse
+    (into ``report_dir``, default ``<report.dir>/<run_date>/``) exactly as `signals report` rebuilds it."""
     started = datetime.now(timezone.utc)
     wh = Warehouse(warehouse_dir or resolve(cfg.warehouse.dir), cfg.warehouse.duckdb_file)
     res = RunResult(run_date, uuid.uuid4().hex[:12], wh.root)
@@ -171,4 +175,6 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
             timings=json.dumps(res.timings))])
         wh.write_run(run_date, {"runs": run_row, "documents": docs, "turns": turns, "rejects": rejects,
                                 "topics": topic_table, "topic_trends": trends, "topic_events": events, **signal_tables, **state})
+    with stage("report"):
+        res.report = report.build_report(cfg, run_date, warehouse_dir=wh.root, out_dir=report_dir)["html"]
     return res

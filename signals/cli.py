@@ -33,7 +33,7 @@ def cmd_run(args) -> int:
     cfg = load_config(args.config)
     log = (lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
     res = run_nightly(Path(args.input), args.date, cfg, warehouse_dir=Path(args.warehouse) if args.warehouse else None,
-                      log=log, progress=not args.quiet)
+                      report_dir=Path(args.reports) if args.reports else None, log=log, progress=not args.quiet)
     if not args.quiet:
         print(res.summary())
     return 0
@@ -133,6 +133,17 @@ def cmd_eval_cues(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from signals.config import load_config
+    from signals.report import build_report
+
+    cfg = load_config(args.config)
+    paths = build_report(cfg, args.date, warehouse_dir=Path(args.warehouse) if args.warehouse else None,
+                         out_dir=Path(args.out) if args.out else None)
+    print(paths["html"])
+    return 0
+
+
 def cmd_train(args) -> int:
     # The training modules own their options; `signals train X …` is a stable entry point to them.
     from signals import emotion, sentiment
@@ -149,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--date", required=True, type=_date, help="run date YYYY-MM-DD; re-running replaces it")
     r.add_argument("--config", help="YAML config (default configs/nightly.yaml)")
     r.add_argument("--warehouse", help="warehouse folder (default from config)")
+    r.add_argument("--reports", help="folder for this run's report (default <report.dir>/<date>/ from config)")
     r.add_argument("--quiet", action="store_true", help="no progress and no summary; errors only")
     r.set_defaults(func=cmd_run)
 
@@ -189,6 +201,14 @@ def build_parser() -> argparse.ArgumentParser:
     ec.add_argument("--split", help="only rows with this value in the CSV's split column (e.g. test)")
     ec.add_argument("--config")
     ec.set_defaults(func=cmd_eval_cues)
+
+    rp = sub.add_parser("report", help="rebuild a run's report from the warehouse (nothing is recomputed); "
+                                       "prints the path of report.html")
+    rp.add_argument("--date", required=True, type=_date, help="run date YYYY-MM-DD")
+    rp.add_argument("--config", help="YAML config (default configs/nightly.yaml)")
+    rp.add_argument("--warehouse", help="warehouse folder (default from config)")
+    rp.add_argument("--out", help="output folder (default <report.dir>/<date>/ from config)")
+    rp.set_defaults(func=cmd_report)
 
     t = sub.add_parser("train", help="train a head: signals train emotion --data CSV | sentiment --data CSV "
                                      "[--emotion-data CSV] (see --help of each)")

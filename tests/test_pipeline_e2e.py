@@ -35,7 +35,8 @@ def sample_input(tmp_path_factory):
 @pytest.fixture(scope="module")
 def first_run(sample_input, tmp_path_factory, model_dir):
     wh_dir = tmp_path_factory.mktemp("wh")
-    res = run_nightly(sample_input, RUN_DATE, load_config(), warehouse_dir=wh_dir, log=lambda m: None,
+    res = run_nightly(sample_input, RUN_DATE, load_config(), warehouse_dir=wh_dir,
+                      report_dir=wh_dir / "report", log=lambda m: None,
                       progress=False)
     return res, Warehouse(wh_dir)
 
@@ -80,7 +81,8 @@ def test_no_raw_pii_or_customer_ids_in_warehouse(first_run):
 def test_rerun_same_date_is_idempotent(first_run, sample_input):
     res, wh = first_run
     before = snapshot(wh)
-    again = run_nightly(sample_input, RUN_DATE, load_config(), warehouse_dir=wh.root, log=lambda m: None,
+    again = run_nightly(sample_input, RUN_DATE, load_config(), warehouse_dir=wh.root,
+                        report_dir=wh.root / "report", log=lambda m: None,
                         progress=False)
     assert again.counts["embedded_new"] == 0  # everything came from the cache
     assert snapshot(wh) == before
@@ -91,7 +93,7 @@ def test_killed_run_then_rerun_equals_uninterrupted(first_run, sample_input, tmp
     _, reference = first_run
     wh_dir = tmp_path / "wh"
     cmd = [sys.executable, "-m", "signals.cli", "run", "--input", str(sample_input), "--date", str(RUN_DATE),
-           "--warehouse", str(wh_dir), "--quiet"]
+           "--warehouse", str(wh_dir), "--reports", str(wh_dir / "report"), "--quiet"]
     env = dict(os.environ, **{CRASH_ENV: "embed"})
     crashed = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert crashed.returncode == 70, crashed.stderr
@@ -115,7 +117,8 @@ def test_bad_input_folder_fails_loudly(tmp_path):
 def test_next_night_keeps_topic_ids_without_refitting(first_run, sample_input):
     _, wh = first_run
     nxt = date(2026, 11, 24)
-    res = run_nightly(sample_input, nxt, load_config(), warehouse_dir=wh.root, log=lambda m: None, progress=False)
+    res = run_nightly(sample_input, nxt, load_config(), warehouse_dir=wh.root, report_dir=wh.root / "report-next",
+                      log=lambda m: None, progress=False)
     assert res.refit_reason is None  # placed by the stored topics: cost is embedding new texts only
     same = wh.query("SELECT avg(CASE WHEN a.topic_id = b.topic_id THEN 1.0 ELSE 0 END) AS s FROM documents a "
                     "JOIN documents b USING (doc_id) WHERE a.run_date = ? AND b.run_date = ?", [RUN_DATE, nxt])
@@ -124,3 +127,20 @@ def test_next_night_keeps_topic_ids_without_refitting(first_run, sample_input):
     assert str(model["fitted_on"])[:10] == str(RUN_DATE) and model["refit_reason"] is None
     events = wh.query("SELECT event FROM topic_events WHERE run_date = ?", [RUN_DATE])["event"]
     assert set(events) == {"new"}
+
+
+def test_run_writes_the_report_and_signals_report_rebuilds_it(first_run, tmp_path):
+    res, wh = first_run
+    folder = res.report.parent
+    assert res.report == res.warehouse / "report" / "report.html"   # --reports given; default <report.dir>/<date>/
+    for name in ("report.html", "report.md", "signals.csv", "explorer.html"):
+        assert (folder / name).stat().st_size > 0, name
+    assert res.summary().splitlines()[-1] == f"report: {res.report}"
+    r = subprocess.run([sys.executable, "-m", "signals.cli", "report", "--date", str(RUN_DATE), "--warehouse",
+                        str(wh.root), "--out", str(tmp_path)], cwd=REPO_ROOT, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == str(tmp_path / "report.html")
+    # rebuilt from the warehouse alone: the same pages as the run wrote
+    for name in ("report.html", "report.md", "signals.csv"):
+        assert (tmp_path / name).read_text(encoding="utf-8") == (folder / name).read_text(encoding="utf-8"), name

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.slow
 def wh(tmp_path_factory, model_dir):
     root = tmp_path_factory.mktemp("wh")
     run_nightly(REPO_ROOT / "data" / "sample", date(2026, 11, 23), load_config(), warehouse_dir=root,
+                report_dir=root / "report",
                 log=lambda m: None, progress=False)
     return Warehouse(root)
 
