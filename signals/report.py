@@ -673,7 +673,11 @@ def _html_summary(data: ReportData, cfg: Config, facts: dict) -> str:
     flagged = flagged_signals(data)
     if flagged:
         top_cls = _text(flagged[0].get("signal_class")).replace("_", " ")
-        head = f"{len(flagged)} topics flagged; highest priority: {_esc(flagged[0].get('label'))} ({_esc(top_cls)})."
+        growing = sum(1 for r in flagged if r.get("signal_class") in ("weak", "strong"))
+        watch = len(flagged) - growing
+        # Growing signals are what needs a decision; latent and fading ones are worth watching.
+        head = (f"{growing} growing signal{'' if growing == 1 else 's'} and {watch} to watch; highest priority: "
+                f"{_esc(flagged[0].get('label'))} ({_esc(top_cls)}).")
     elif data.signals.empty:
         head = "The signals table is empty for this run: no classes to report."
     else:
