@@ -89,8 +89,7 @@ def _side(part: pd.DataFrame, n_periods: int) -> dict:
     return {
         "docs_per_period": len(part) / n_periods if n_periods else np.nan,
         "customers": float(metrics.distinct_customers(part["customer_key"])),
-        "net_sentiment": float(100 * ((labels == "positive").mean() - (labels == "negative").mean()))
-        if len(part) else np.nan,
+        "net_sentiment": metrics.net_sentiment(labels),
         "negative_share": float((labels == "negative").mean()) if len(part) else np.nan,
         "problem_cue_rate": float(metrics.any_problem_cue(part).mean()) if len(part) else np.nan,
     }

@@ -124,6 +124,12 @@ def period_start(created_at: pd.Series, *, period: str = "W", timezone: str = "E
     return start.dt.date
 
 
+def net_sentiment(labels: pd.Series) -> float:
+    """% positive − % negative sentiment labels (−100..100); NaN for no documents."""
+    labels = labels.astype(str)
+    return float(100 * ((labels == "positive").mean() - (labels == "negative").mean())) if len(labels) else np.nan
+
+
 def distinct_customers(keys: pd.Series) -> int:
     """People behind a set of documents: distinct pseudonyms, plus one per document without a customer id
     (anonymous feedback cannot be linked, and counting it as nobody would let a cell of anonymous
@@ -479,7 +485,7 @@ def topic_profile(docs: pd.DataFrame, *, since=None, timezone: str = "Europe/Hel
             "topic_id": int(tid),
             "docs": int(len(part)),
             "negative_share": float((label == "negative").mean()),
-            "net_sentiment": float(100 * ((label == "positive").mean() - (label == "negative").mean())),
+            "net_sentiment": net_sentiment(label),
             "top_emotion": str(top.index[0]) if len(top) else "neutral",
             "top_emotion_share": float(top.iloc[0] / len(part)) if len(top) else float((emo == "neutral").mean()),
             "emotion_mix": {e: float(v) for e, v in emo.value_counts(normalize=True).items() if e in EMOTIONS},
@@ -683,11 +689,6 @@ QUOTE_COLUMNS = ["topic_id", "rank", "doc_id", "created_at", "source", "channel"
 SEGMENT_DIMENSIONS = ("lang", "channel", "segment")
 
 
-def _net(labels: pd.Series) -> float:
-    labels = labels.astype(str)
-    return float(100 * ((labels == "positive").mean() - (labels == "negative").mean())) if len(labels) else np.nan
-
-
 def segment_gaps(docs: pd.DataFrame, starts_of_docs: pd.Series, periods: Sequence, *, window: int = 4, k: int = 5,
                  dimensions: Sequence[str] = SEGMENT_DIMENSIONS) -> pd.DataFrame:
     """Per topic x segment value over the recent window: volume, growth and feelings, and the gap of the
@@ -718,7 +719,7 @@ def segment_gaps(docs: pd.DataFrame, starts_of_docs: pd.Series, periods: Sequenc
         g = recent.groupby(["topic_id", "value"])
         cell = pd.DataFrame({
             "docs": g.size(), "customers": g["customer_key"].agg(distinct_customers),
-            "net_sentiment": g["label"].agg(_net),
+            "net_sentiment": g["label"].agg(net_sentiment),
             "negative_share": g["label"].agg(lambda x: float((x == "negative").mean())),
             "problem_cue_rate": g["problem"].mean(),
             "docs_past": past.groupby(["topic_id", "value"]).size(),
@@ -735,7 +736,7 @@ def segment_gaps(docs: pd.DataFrame, starts_of_docs: pd.Series, periods: Sequenc
         cell["share_of_segment"] = np.where(value_docs > 0, cell["docs"] / value_docs.where(value_docs > 0, 1), 0.0)
         cell["growth"] = [compound_growth(dw / w, dp / n_past, w, n_past) if n_past else np.nan
                           for dw, dp in zip(cell["docs"], cell["docs_past"])]
-        topic_net = recent.groupby("topic_id")["label"].agg(_net)
+        topic_net = recent.groupby("topic_id")["label"].agg(net_sentiment)
         cell["gap"] = cell["net_sentiment"] - cell["topic_id"].map(topic_net)
         cell["dimension"] = dim
         cell = suppress(cell, k=k, group_cols=["topic_id", "value"],
@@ -804,7 +805,7 @@ def keyword_signals(docs: pd.DataFrame, starts_of_docs: pd.Series, periods: Sequ
     e = e[kept]
     recent = e[e["recent"]]
     lang = e.groupby(keys)["lang"].agg(lambda x: x.value_counts().index[0])
-    net = recent.groupby(keys)["label"].agg(_net)
+    net = recent.groupby(keys)["label"].agg(net_sentiment)
     win_periods = list(periods[n - w:])
     per_period = recent.groupby(keys + ["period_start"]).size().unstack(fill_value=0).reindex(
         columns=win_periods, fill_value=0).reindex(stats.index, fill_value=0)
@@ -960,7 +961,6 @@ def signal_tables(docs: pd.DataFrame, labels: dict[int, str], *, period: str = "
     ranked = rank_signals(classified, profile, period=period)
 
     customers = recent.groupby("topic_id")["customer_key"].agg(distinct_customers)
-    cue = lambda name: ranked.get(f"cue_{name}_rate", pd.Series(np.nan, index=ranked.index))  # noqa: E731
     out = ranked.assign(
         period_start=starts[-1], label=ranked["topic_id"].map(labels),
         docs=ranked["docs_window"], customers=ranked["topic_id"].map(customers).fillna(0).astype(int),
@@ -968,8 +968,9 @@ def signal_tables(docs: pd.DataFrame, labels: dict[int, str], *, period: str = "
         n_channels=ranked["channels"].map(lambda v: len(v) if isinstance(v, (list, tuple)) else 0),
         channels=ranked["channels"].map(lambda v: ",".join(v) if isinstance(v, (list, tuple)) else v),
         emotion_mix=ranked["emotion_mix"].map(_json), emotion_shift=ranked["emotion_shift"].map(_json),
-        effort_rate=cue("repeat_contact"), broken_promise_rate=cue("broken_promise"),
-        escalation_rate=cue("escalation"), churn_threat_rate=cue("churn_threat"))
+        **{f"{name}_rate": ranked.get(f"cue_{cue}_rate", np.nan) for name, cue in
+           (("effort", "repeat_contact"), ("broken_promise", "broken_promise"), ("escalation", "escalation"),
+            ("churn_threat", "churn_threat"))})
     out = suppress(out[[c for c in SIGNAL_COLUMNS if c != "suppressed"]], k=k, count_col="customers",
                    value_cols=SIGNAL_VALUE_COLS)
     blank = out["suppressed"]
