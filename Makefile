@@ -60,6 +60,7 @@ eval: setup
 	$(PY) -m signals.cli eval cues --data data/cues/cue_testset.csv --split test
 	$(PY) -m signals.cli eval emotion --quiet --data $(SHARED)/emotion/xed.csv
 	$(PY) -m signals.cli eval sentiment --quiet --data $(SHARED)/sentiment/tweeteval_val.csv
+	$(PY) -m signals.cli eval fact-feeling --quiet --data $(SHARED)/emotion/xed.csv
 
 test: setup
 	$(PY) -m pytest -q

@@ -24,7 +24,8 @@ def evaluate_topics(path: str | Path, cfg: Config, *, progress: bool = False) ->
     embedder = embed.make_embedder(cfg.embedding)
     cache = embed.EmbeddingCache(resolve(cfg.warehouse.dir) / "cache" / "embeddings", embedder.cache_key)
     hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
-    vectors, n_new = embed.embed_documents(texts, hashes, embedder, cache, progress=progress)
+    embedded = embed.embed_documents(texts, hashes, embedder, cache, progress=progress)
+    vectors, n_new = embedded.vectors, embedded.n_new
     result = topic_registry.run_topics(docs, vectors, cfg.topics)  # no stored state: always a fresh fit
     docs, space = result.docs, result.space
     elapsed = time.perf_counter() - t0
@@ -65,7 +66,7 @@ def evaluate_stability(input_dir: str | Path, cfg: Config, *, overlap_weeks: int
     docs = nlp.preprocess(langid.assign_languages(docs, cfg.langid.targets), nlp.Preprocessor.from_config(cfg.nlp))
     embedder = embed.make_embedder(cfg.embedding)
     cache = embed.EmbeddingCache(resolve(cfg.warehouse.dir) / "cache" / "embeddings", embedder.cache_key)
-    vectors, _ = embed.embed_documents(docs["text"].tolist(), docs["text_hash"].tolist(), embedder, cache)
+    vectors = embed.embed_documents(docs["text"].tolist(), docs["text_hash"].tolist(), embedder, cache).vectors
 
     created = pd.to_datetime(docs["created_at"], utc=True)
     start, end = created.min(), created.max()

@@ -122,13 +122,17 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
     with stage("embed"):
         embedder = embed.make_embedder(cfg.embedding)
         cache = embed.EmbeddingCache(wh.root / "cache" / "embeddings", embedder.cache_key)
-        vectors, n_new = embed.embed_documents(docs["text"].tolist(), docs["text_hash"].tolist(), embedder,
-                                               cache, progress=progress)
+        # Sentence vectors come out of the same forward pass, for the fact-vs-feeling share.
+        embedded = embed.embed_documents(docs["text"].tolist(), docs["text_hash"].tolist(), embedder, cache,
+                                         progress=progress, sentence_spans=docs["sentence_spans"].tolist())
+        vectors, n_new = embedded.vectors, embedded.n_new
         res.counts.update(embedded_new=n_new, embedded_cached=len(set(docs["text_hash"])) - n_new)
     with stage("feelings"):
         emo, sent = feelings.load_models(resolve(cfg.feelings.emotion_model), resolve(cfg.feelings.sentiment_model),
                                          embedder)
         scored = feelings.score_feelings(vectors, emo, sent)
+        fact_feeling = feelings.load_fact_feeling(resolve(cfg.feelings.fact_feeling_model), embedder)
+        scored.insert(4, "feeling_share", fact_feeling.shares(embedded.sentences, docs["lang"].tolist()))
         detector = cues.CueDetector.from_yaml(resolve(cfg.feelings.cues))
         texts, langs = docs["text"].tolist(), docs["lang"].tolist()
         flags = detector.detect(texts, langs, cues.cue_lemmas(texts, langs, preprocessor))

@@ -113,6 +113,16 @@ def cmd_eval_sentiment(args) -> int:
     return 0
 
 
+def cmd_eval_fact_feeling(args) -> int:
+    from signals.config import resolve
+    from signals.fact_feeling import FactFeelingModel, evaluate_fact_feeling_csv, format_fact_feeling_report
+
+    report = evaluate_fact_feeling_csv(args.data, FactFeelingModel.load(resolve(args.model)), progress=not args.quiet)
+    print(format_fact_feeling_report(report))
+    print(json.dumps(report, sort_keys=True))
+    return 0
+
+
 def cmd_eval_cues(args) -> int:
     from signals.config import load_config, resolve
     from signals.cues import CueDetector, evaluate_cues, format_cue_report, load_testset
@@ -146,9 +156,9 @@ def cmd_report(args) -> int:
 
 def cmd_train(args) -> int:
     # The training modules own their options; `signals train X …` is a stable entry point to them.
-    from signals import emotion, sentiment
+    from signals import emotion, fact_feeling, sentiment
 
-    return {"emotion": emotion.main, "sentiment": sentiment.main}[args.what](args.rest)
+    return {"emotion": emotion.main, "sentiment": sentiment.main, "fact-feeling": fact_feeling.main}[args.what](args.rest)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -189,12 +199,15 @@ def build_parser() -> argparse.ArgumentParser:
     es.add_argument("--input", required=True, help="folder with feedback/, chats/, calls/ (as for `run`)")
     es.add_argument("--config")
     es.set_defaults(func=cmd_eval_stability)
-    for what, shape in (("emotion", "text,lang,labels"), ("sentiment", "text,lang,label")):
+    heads = (("emotion", "text,lang,labels", "emotion", cmd_eval_emotion),
+             ("sentiment", "text,lang,label", "sentiment", cmd_eval_sentiment),
+             ("fact-feeling", "text,lang,labels (lines joined into documents)", "fact_feeling", cmd_eval_fact_feeling))
+    for what, shape, folder, func in heads:
         ev = esub.add_parser(what, help=f"score the {what} head on a {shape} CSV")
         ev.add_argument("--data", required=True)
-        ev.add_argument("--model", default=f"models/{what}", help="artefact folder (default models/%(default)s)")
+        ev.add_argument("--model", default=f"models/{folder}", help="artefact folder (default %(default)s)")
         ev.add_argument("--quiet", action="store_true", help="no progress bar")
-        ev.set_defaults(func=cmd_eval_emotion if what == "emotion" else cmd_eval_sentiment)
+        ev.set_defaults(func=func)
 
     ec = esub.add_parser("cues", help="precision/recall per customer-experience cue on a text,lang,cues CSV")
     ec.add_argument("--data", default="data/cues/cue_testset.csv")
@@ -211,8 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.set_defaults(func=cmd_report)
 
     t = sub.add_parser("train", help="train a head: signals train emotion --data CSV | sentiment --data CSV "
-                                     "[--emotion-data CSV] (see --help of each)")
-    t.add_argument("what", choices=["emotion", "sentiment"])
+                                     "[--emotion-data CSV] | fact-feeling --data CSV (see --help of each)")
+    t.add_argument("what", choices=["emotion", "sentiment", "fact-feeling"])
     t.add_argument("rest", nargs=argparse.REMAINDER)
     t.set_defaults(func=cmd_train)
     return p

@@ -116,6 +116,8 @@ class ConversationsConfig(_Strict):
 class FeelingsConfig(_Strict):
     emotion_model: str = "models/emotion"
     sentiment_model: str = "models/sentiment"
+    # Emotional vs neutral sentences → documents.feeling_share (see signals/fact_feeling.py).
+    fact_feeling_model: str = "models/fact_feeling"
     # Customer-experience cue patterns and seed phrases (fi + en), see signals/cues.py.
     cues: str = "configs/cues.yaml"
 

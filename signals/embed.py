@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -22,6 +23,39 @@ from tqdm.auto import tqdm
 
 from signals.config import EmbeddingConfig, resolve
 from signals.offline import enforce_offline
+
+
+@dataclass(frozen=True)
+class TokenStates:
+    """One text's encoder output: a vector per token and where each token ends in the text (-1 for the
+    special and prefix tokens, which belong to every pooled span as they do to a standalone encoding).
+
+    Ends, not starts: a tokenizer may count the space before a word as part of it, so a sentence's
+    first token can start one character before the sentence does."""
+    vectors: np.ndarray   # tokens × dim
+    ends: np.ndarray      # tokens, int
+
+    def pooled(self, keep: np.ndarray | None = None) -> np.ndarray:
+        v = self.vectors if keep is None else self.vectors[keep]
+        m = v.mean(axis=0)
+        return (m / max(float(np.linalg.norm(m)), 1e-12)).astype(np.float32)
+
+    def pooled_spans(self, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """A vector per (start, end) character span: its tokens plus the frame tokens, mean-pooled.
+        A span with no tokens of its own (cut off by truncation) gets the whole text's vector."""
+        frame = self.ends < 0
+        out = []
+        for a, b in spans:
+            own = (self.ends > a) & (self.ends <= b)
+            out.append(self.pooled(frame | own) if own.any() else self.pooled())
+        return np.stack(out)
+
+
+def _text_ends(offsets, special_mask, prefix_len: int) -> np.ndarray:
+    """Token end offsets in the text without the prefix; special and prefix tokens → -1."""
+    ends = np.array([b for _, b in offsets], dtype=np.int64) - prefix_len
+    ends[np.asarray(special_mask, dtype=bool) | (ends <= 0)] = -1
+    return ends
 
 
 class Embedder:
@@ -72,6 +106,42 @@ class Embedder:
             convert_to_numpy=True, show_progress_bar=False)
         return vecs.astype(np.float32, copy=False)
 
+    def token_states(self, texts: Sequence[str]) -> list[TokenStates]:
+        """Per text, the encoder's output for every token and where each token sits in the text:
+        the material both the document vector and its sentences' vectors are pooled from."""
+        if len(texts) == 0:
+            return []
+        model = self._load()
+        outputs = model.encode(list(texts), prompt=self.prefix, batch_size=self.batch_size, output_value=None,
+                               convert_to_numpy=False, show_progress_bar=False)
+        states = []
+        for text, o in zip(texts, outputs):
+            n = int(o["attention_mask"].sum())
+            tok = model.tokenizer(self.prefix + text, return_offsets_mapping=True, return_special_tokens_mask=True,
+                                  truncation=True, max_length=self.max_seq_length)
+            if len(tok["input_ids"]) != n:
+                raise RuntimeError(f"tokenizer and model disagree on the token count of {text[:40]!r}")
+            states.append(TokenStates(o["token_embeddings"][:n].float().numpy(),
+                                      _text_ends(tok["offset_mapping"], tok["special_tokens_mask"], len(self.prefix))))
+        return states
+
+    def encode_with_sentences(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+                              ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One forward pass → (document vectors, per document a sentences × dim array).
+
+        A sentence's vector is pooled from its own tokens (plus the special and prefix tokens every
+        standalone encoding has) out of the document's pass, so sentence-level feelings cost no
+        second embedding pass. A document with one sentence gets its document vector.
+        """
+        if len(texts) != len(spans):
+            raise ValueError(f"{len(texts)} texts but {len(spans)} sentence span lists")
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32), []
+        states = self.token_states(texts)
+        docs = np.stack([s.pooled() for s in states])
+        sentences = [s.pooled_spans(sp) if len(sp) > 1 else docs[i][None, :] for i, (s, sp) in enumerate(zip(states, spans))]
+        return docs, sentences
+
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Ray Data `map_batches` shape: {"text": array} → same dict plus "embedding"."""
         return {**batch, "embedding": self.encode([str(t) for t in batch["text"]])}
@@ -113,9 +183,9 @@ class OnnxInt8Embedder(Embedder):
     def dim(self) -> int:
         return int(self._load().get_outputs()[0].shape[-1])
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def token_states(self, texts: Sequence[str]) -> list[TokenStates]:
         session = self._load()
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        out: list[TokenStates | None] = [None] * len(texts)
         # Batches of similar length waste little compute on padding.
         order = np.argsort([len(t) for t in texts], kind="stable")
         for start in range(0, len(texts), self.batch_size):
@@ -124,10 +194,16 @@ class OnnxInt8Embedder(Embedder):
             ids = np.array([e.ids for e in enc], dtype=np.int64)
             mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
             hidden = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-            m = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
-            out[idx] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-        return out
+            for row, (i, e) in enumerate(zip(idx, enc)):
+                n = int(mask[row].sum())
+                out[i] = TokenStates(hidden[row, :n], _text_ends(e.offsets[:n], e.special_tokens_mask[:n],
+                                                                    len(self.prefix)))
+        return out  # type: ignore[return-value]
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([s.pooled() for s in self.token_states(texts)])
 
 
 # Versioned names, chosen by `embedding.backend` in the config.
@@ -147,6 +223,10 @@ class EmbeddingCache:
     def __init__(self, root: str | Path, key: str):
         self.dir = Path(root) / key
 
+    def sibling(self, name: str) -> "EmbeddingCache":
+        """A second cache beside this one for other vectors of the same model (e.g. sentences)."""
+        return EmbeddingCache(self.dir.parent, f"{self.dir.name}-{name}")
+
     def lookup(self, hashes: Sequence[str]) -> dict[str, np.ndarray]:
         wanted = set(hashes)
         found: dict[str, np.ndarray] = {}
@@ -157,37 +237,73 @@ class EmbeddingCache:
                     found[h] = np.asarray(v, dtype=np.float32)
         return found
 
-    def add(self, hashes: Sequence[str], vectors: np.ndarray) -> None:
+    def add(self, hashes: Sequence[str], vectors: np.ndarray | Sequence[np.ndarray]) -> None:
+        """Rows of one matrix, or vectors of differing lengths (a text's sentence vectors, flattened)."""
         if len(hashes) == 0:
             return
         self.dir.mkdir(parents=True, exist_ok=True)
         table = pa.table({"text_hash": pa.array(list(hashes), pa.string()),
-                          "embedding": pa.array(list(vectors.astype(np.float32)), pa.list_(pa.float32()))})
+                          "embedding": pa.array([np.asarray(v, dtype=np.float32) for v in vectors],
+                                                pa.list_(pa.float32()))})
         name = f"part-{uuid.uuid4().hex}.parquet"
         tmp = self.dir / f".{name}.tmp"
         pq.write_table(table, tmp)
         os.replace(tmp, self.dir / name)
 
 
-def embed_documents(texts: Sequence[str], hashes: Sequence[str], embedder: Embedder,
-                    cache: EmbeddingCache, chunk_size: int = 512, progress: bool = False) -> tuple[np.ndarray, int]:
-    """Vectors for all texts, embedding only those not cached; returns (vectors, n_newly_embedded).
+@dataclass
+class Embedded:
+    vectors: np.ndarray                        # one per text, in input order
+    n_new: int                                 # texts that went through the encoder (the rest came from the cache)
+    sentences: list[np.ndarray] | None = None  # per text a sentences × dim array, when spans were given
 
+
+def sentence_key(text_hash: str, spans: Sequence[tuple[int, int]]) -> str:
+    """Cache key of a text's sentence vectors: the same text split differently is a different entry."""
+    return hashlib.sha256(f"{text_hash}|{[list(s) for s in spans]}".encode()).hexdigest()
+
+
+def embed_documents(texts: Sequence[str], hashes: Sequence[str], embedder: Embedder, cache: EmbeddingCache,
+                    chunk_size: int = 512, progress: bool = False,
+                    sentence_spans: Sequence[Sequence[tuple[int, int]]] | None = None) -> Embedded:
+    """Vectors for all texts, running the encoder only on those not cached.
+
+    With `sentence_spans` (per text, its sentences' character spans), each multi-sentence text also
+    gets a vector per sentence from the same forward pass, cached beside the document vectors.
     New vectors are cached chunk by chunk, so a crash mid-way loses at most one chunk of work.
     """
+    spans = [[tuple(x) for x in sp] for sp in sentence_spans] if sentence_spans is not None else None
+    if spans is not None and len(spans) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(spans)} sentence span lists")
     known = cache.lookup(hashes)
-    todo: dict[str, str] = {}
-    for h, t in zip(hashes, texts):
-        if h not in known and h not in todo:
-            todo[h] = t
+    skeys = {h: sentence_key(h, sp) for h, sp in zip(hashes, spans or []) if len(sp) > 1}
+    sentence_cache = cache.sibling("sentences")
+    known_s = sentence_cache.lookup(list(skeys.values())) if skeys else {}
+    todo: dict[str, int] = {}
+    for i, h in enumerate(hashes):
+        if h not in todo and (h not in known or (h in skeys and skeys[h] not in known_s)):
+            todo[h] = i
     todo_items = list(todo.items())
     with tqdm(total=len(todo_items), desc="embed", unit="doc", disable=not progress, leave=False) as bar:
         for start in range(0, len(todo_items), chunk_size):
             chunk = todo_items[start:start + chunk_size]
-            vecs = embedder.encode([t for _, t in chunk])
-            cache.add([h for h, _ in chunk], vecs)
+            chunk_texts = [texts[i] for _, i in chunk]
+            if spans is None:
+                vecs = embedder.encode(chunk_texts)
+            else:
+                vecs, sents = embedder.encode_with_sentences(chunk_texts, [spans[i] for _, i in chunk])
+                multi = [(skeys[h], s) for (h, _), s in zip(chunk, sents) if h in skeys]
+                sentence_cache.add([k for k, _ in multi], [s.ravel() for _, s in multi])
+                known_s.update(multi)
+            cache.add([h for h, _ in chunk if h not in known], [v for (h, _), v in zip(chunk, vecs) if h not in known])
             known.update({h: v for (h, _), v in zip(chunk, vecs)})
             bar.update(len(chunk))
     if not hashes:
-        return np.zeros((0, embedder.dim), dtype=np.float32), 0
-    return np.stack([known[h] for h in hashes]), len(todo_items)
+        return Embedded(np.zeros((0, embedder.dim), dtype=np.float32), 0, [] if spans is not None else None)
+    vectors = np.stack([known[h] for h in hashes])
+    sentences = None
+    if spans is not None:
+        dim = vectors.shape[1]
+        sentences = [known_s[skeys[h]].reshape(-1, dim) if h in skeys else vectors[i][None, :]
+                     for i, h in enumerate(hashes)]
+    return Embedded(vectors, len(todo_items), sentences)

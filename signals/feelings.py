@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from signals.emotion import LABELS, NEUTRAL, EmotionModel
+from signals.fact_feeling import FactFeelingModel
 from signals.heads import check_embedder
 from signals.sentiment import SentimentModel
 
@@ -22,6 +23,12 @@ def load_models(emotion_dir, sentiment_dir, embedder) -> tuple[EmotionModel, Sen
     for model in (emo, sent):
         check_embedder(model.meta, embedder)
     return emo, sent
+
+
+def load_fact_feeling(model_dir, embedder) -> FactFeelingModel:
+    model = FactFeelingModel.load(model_dir)
+    check_embedder(model.meta, embedder)
+    return model
 
 
 def score_feelings(vectors: np.ndarray, emo: EmotionModel, sent: SentimentModel) -> pd.DataFrame:

@@ -117,8 +117,7 @@ def embed_texts(texts: Sequence[str], embedder, *, cache_root: str | Path | None
     texts = [str(t) for t in texts]
     root = Path(cache_root) if cache_root else resolve(load_config().warehouse.dir) / "cache" / "embeddings"
     cache = EmbeddingCache(root, embedder.cache_key)
-    vectors, _ = embed_documents(texts, [text_key(t) for t in texts], embedder, cache, progress=progress)
-    return vectors
+    return embed_documents(texts, [text_key(t) for t in texts], embedder, cache, progress=progress).vectors
 
 
 # ---------------------------------------------------------------- the head

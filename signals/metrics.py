@@ -460,7 +460,7 @@ def topic_profile(docs: pd.DataFrame, *, since=None, timezone: str = "Europe/Hel
     date/timestamp, when given - typically the first period of the window).
 
     Columns: topic_id, docs, negative_share, net_sentiment, top_emotion, top_emotion_share (most common
-    non-neutral dominant emotion), <cue>_rate, repeat_contact_rate, problem_cue_rate (share of
+    non-neutral dominant emotion), emotion_mix, feeling_share (mean fact-vs-feeling share), <cue>_rate, repeat_contact_rate, problem_cue_rate (share of
     documents with any problem cue), langs (languages holding ≥ ``lang_min_share`` of the topic's
     documents), channels (channels of the topic), all_channels (the topic appears in every channel
     present in ``docs``).
@@ -489,6 +489,9 @@ def topic_profile(docs: pd.DataFrame, *, since=None, timezone: str = "Europe/Hel
             "top_emotion": str(top.index[0]) if len(top) else "neutral",
             "top_emotion_share": float(top.iloc[0] / len(part)) if len(top) else float((emo == "neutral").mean()),
             "emotion_mix": {e: float(v) for e, v in emo.value_counts(normalize=True).items() if e in EMOTIONS},
+            # mean over documents of their emotional-sentence share: how much of the talk is feeling, not fact
+            "feeling_share": float(part["feeling_share"].astype(float).mean())
+            if "feeling_share" in part and part["feeling_share"].notna().any() else np.nan,
             **cues,
             "repeat_contact_rate": float(part["is_repeat_contact"].astype("boolean").fillna(False).mean())
             if "is_repeat_contact" in part else 0.0,
@@ -673,11 +676,11 @@ SIGNAL_COLUMNS = ["period_start", "topic_id", "label", "signal_class", "priority
                   "top_emotion", "problem_cue_rate", "repeat_contact_rate", "langs", "channels", "rule",
                   "explanation", "suppressed", "is_new", "first_period", "sentiment_change", "emotion_mix",
                   "emotion_shift", "effort_rate", "broken_promise_rate", "escalation_rate", "churn_threat_rate",
-                  "fi_en_gap", "n_channels", "rating_impact", "rated_docs", "keyword_alerts"]
+                  "fi_en_gap", "n_channels", "rating_impact", "rated_docs", "keyword_alerts", "feeling_share"]
 SIGNAL_VALUE_COLS = ["docs", "customers", "growth", "share_window", "slope_docs", "dov_rate", "net_sentiment",
                      "negative_share", "problem_cue_rate", "repeat_contact_rate", "sentiment_change", "effort_rate",
                      "broken_promise_rate", "escalation_rate", "churn_threat_rate", "fi_en_gap", "rating_impact",
-                     "rated_docs"]
+                     "rated_docs", "feeling_share"]
 PERIOD_COLUMNS = ["topic_id", "period_start", "docs", "customers", "share", "net_sentiment", "negative_share",
                   "problem_cue_rate", "burst", "suppressed"]
 SEGMENT_COLUMNS = ["topic_id", "dimension", "value", "docs", "customers", "share_of_topic", "share_of_segment",

@@ -51,7 +51,18 @@ class Analysis:
     n_sentences: int
     n_tokens: int
     lemmas: str       # content lemmas, lower-case, space separated
-    sentences: tuple[str, ...]
+    sentence_spans: tuple[tuple[int, int], ...]  # character spans, surrounding white space excluded
+
+
+def sentence_spans(doc) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each non-blank sentence, trimmed of white space."""
+    out = []
+    for s in doc.sents:
+        text = s.text
+        lead = len(text) - len(text.lstrip())
+        if text.strip():
+            out.append((s.start_char + lead, s.start_char + lead + len(text.strip())))
+    return tuple(out)
 
 
 def content_lemmas(doc, stop_words: set[str]) -> list[str]:
@@ -93,20 +104,22 @@ class Preprocessor:
             nlp = self.pipeline(lang if lang in ("fi", "en") else "other")
             stops = set(nlp.Defaults.stop_words)
             for i, doc in zip(idx, nlp.pipe((texts[i] for i in idx), batch_size=self.batch_size)):
+                spans = sentence_spans(doc)
                 out[i] = Analysis(
-                    n_sentences=sum(1 for _ in doc.sents),
+                    n_sentences=len(spans),
                     n_tokens=sum(1 for t in doc if not t.is_punct and not t.is_space),
                     lemmas=" ".join(content_lemmas(doc, stops)),
-                    sentences=tuple(s.text.strip() for s in doc.sents if s.text.strip()),
+                    sentence_spans=spans,
                 )
         return out  # type: ignore[return-value]
 
 
 def preprocess(docs: pd.DataFrame, pre: Preprocessor) -> pd.DataFrame:
-    """Adds n_sentences, n_tokens and lemmas columns to a documents table."""
+    """Adds n_sentences, n_tokens, lemmas and sentence_spans (for sentence-level feelings) to a documents table."""
     res = pre.analyse(docs["text"].tolist(), docs["lang"].tolist())
     return docs.assign(
         n_sentences=[r.n_sentences for r in res],
         n_tokens=[r.n_tokens for r in res],
         lemmas=[r.lemmas for r in res],
+        sentence_spans=[r.sentence_spans for r in res],
     )

@@ -67,7 +67,7 @@ EMOTION_COLORS = {
 }
 SERIES_COLORS = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563",
                  "#65a30d", "#9f1239")
-FEELING_CUES = (("effort_rate", "effort"), ("broken_promise_rate", "broken promise"),
+FEELING_CUES = (("feeling_share", "feeling (vs fact)"), ("effort_rate", "effort"), ("broken_promise_rate", "broken promise"),
                 ("escalation_rate", "escalation"), ("churn_threat_rate", "churn threat"))
 
 
@@ -784,7 +784,8 @@ def _html_feelings(data: ReportData, cfg: Config) -> str:
     legend = "".join(f'<span><i class="swatch" style="background:{c}"></i>{_esc(e)}</span>'
                      for e, c in EMOTION_COLORS.items())
     lead = ("Net sentiment (% positive − % negative) in the recent window and its change against the topic's own "
-            "past; share of documents with each emotion and cue (effort = mentions of repeat contacts). "
+            "past; share of documents with each emotion and cue (effort = mentions of repeat contacts); "
+            "feeling (vs fact) = on average, the share of a message's sentences that carry an emotion. "
             "Rating impact: the average rating of all rated documents minus the average without this topic's "
             "(negative = the topic pulls ratings down).")
     return _section("feelings", "How customers feel", lead,

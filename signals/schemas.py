@@ -59,6 +59,7 @@ DOCUMENTS = Schema("documents", (
     ("sentiment_label", "VARCHAR"), # negative | neutral | positive
     ("emotions", "VARCHAR[]"),      # decoded Plutchik emotions, strongest first, or [neutral]
     ("dominant_emotion", "VARCHAR"),
+    ("feeling_share", "DOUBLE"),    # share of the sentences that carry an emotion (fact vs feeling)
     *((f"emo_{e}", "DOUBLE") for e in ("anger", "anticipation", "disgust", "fear", "joy", "sadness", "surprise",
                                        "trust", "neutral")),
     *((f"cue_{c}", "BOOLEAN") for c in ("repeat_contact", "broken_promise", "escalation", "churn_threat",
@@ -185,6 +186,7 @@ SIGNALS = Schema("signals", (                  # the leadership metric table, on
     ("rating_impact", "DOUBLE"),    # mean rating of all rated docs − mean without this topic's docs
     ("rated_docs", "INTEGER"),
     ("keyword_alerts", "VARCHAR"),  # growing keywords inside the topic, e.g. "hinta (new), lasku (3.0×)"
+    ("feeling_share", "DOUBLE"),    # mean share of emotional sentences (fact vs feeling), recent window
 ))
 
 SIGNAL_PERIODS = Schema("signal_periods", (    # per topic x period: what the report's trend charts draw

@@ -18,6 +18,19 @@ def test_finnish_lemmas_and_stop_words(pre):
     assert a.n_sentences == 2
 
 
+@pytest.mark.parametrize("text,lang", [
+    ("  Laskussanne oli virhe.   Mun sovellus kaatuu päivityksen jälkeen!  ", "fi"),
+    ("The app crashed. Why?! I called twice…\nStill nothing", "en"),
+])
+def test_sentence_spans_cover_the_sentences_without_white_space(pre, text, lang):
+    [a] = pre.analyse([text], [lang])
+    parts = [text[s:e] for s, e in a.sentence_spans]
+    assert len(parts) == a.n_sentences >= 2
+    assert all(p == p.strip() and p for p in parts)
+    assert "".join("".join(parts).split()) == "".join(text.split())
+    assert all(e1 <= s2 for (_, e1), (s2, _) in zip(a.sentence_spans, a.sentence_spans[1:]))
+
+
 def test_english_lemmas(pre):
     [a] = pre.analyse(["The apps keep crashing and I was charged twice on my invoices."], ["en"])
     assert {"app", "crash", "charge", "invoice"} <= set(a.lemmas.split())
