@@ -86,9 +86,12 @@ class TopicConfig(_Strict):
     n_representative: int = Field(3, gt=0)
     # Removing each language's mean vector stops topics from splitting by language.
     center_by_language: bool = True
+    # At fit time, cross-language mutual nearest neighbours move this far toward each other so that
+    # topics form across languages (0 = off; see topics.tie_across_languages).
+    cross_language_tie: float = Field(0.5, ge=0, le=1)
     # At fit time, this share of documents (the least similar to every topic) forms the outlier
     # pool; the rest of HDBSCAN's noise is reassigned to the nearest topic.
-    outlier_quantile: float = Field(0.02, ge=0, lt=1)
+    outlier_quantile: float = Field(0.01, ge=0, lt=1)
     # No topic may hold more than this share of the fitted documents (guards HDBSCAN's collapse).
     max_topic_share: float = Field(0.5, gt=0, le=1)
     # Between refits new documents are placed by stored centroids (cost ∝ new documents).

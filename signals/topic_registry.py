@@ -123,9 +123,7 @@ def update_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, previous: TopicSt
     events += merge_events
     # Re-cluster the whole window: a cluster unlike every stored topic is new, even when nearest-
     # centroid placement had spread its documents over stored topics (an emerging issue often does).
-    model = TopicModel(seed=tc.seed, min_topic_size=tc.min_topic_size, n_neighbors=tc.n_neighbors,
-                       n_components=tc.n_components, fit_sample_cap=tc.fit_sample_cap,
-                       outlier_quantile=tc.outlier_quantile, max_topic_share=tc.max_topic_share).fit(lemmas, space)
+    model = TopicModel.from_config(tc).fit(lemmas, space, langs)
     stored = np.asarray(keep_centroids, dtype=np.float32).reshape(len(keep_ids), space.shape[1])
     created = pd.to_datetime(docs["created_at"], utc=True).dt.date.to_numpy()
     next_id = previous.next_id
@@ -198,10 +196,8 @@ def run_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, *, previous: TopicSt
     centering = LanguageCentering().fit(vectors, langs) if tc.center_by_language \
         else LanguageCentering.identity(vectors.shape[1])
     space = centering.transform(vectors, langs)
-    model = TopicModel(seed=tc.seed, min_topic_size=tc.min_topic_size, n_neighbors=tc.n_neighbors,
-                       n_components=tc.n_components, fit_sample_cap=tc.fit_sample_cap,
-                       outlier_quantile=tc.outlier_quantile, max_topic_share=tc.max_topic_share)
-    placed = model.fit_assign(lemmas, space)
+    model = TopicModel.from_config(tc)
+    placed = model.fit_assign(lemmas, space, langs)
     events = [dict(event="new", topic_id=int(t), related_topic_id=None, similarity=None) for t in model.topic_ids_]
     topic_ids = placed.topic_ids
     state = TopicState(fitted_on=run_date, threshold=model.threshold_, lang_means=centering.means_,
