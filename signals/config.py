@@ -88,7 +88,7 @@ class TopicConfig(_Strict):
     center_by_language: bool = True
     # At fit time, cross-language mutual nearest neighbours move this far toward each other so that
     # topics form across languages (0 = off; see topics.tie_across_languages).
-    cross_language_tie: float = Field(0.5, ge=0, le=1)
+    cross_language_tie: float = Field(0.7, ge=0, le=1)
     # At fit time, this share of documents (the least similar to every topic) forms the outlier
     # pool; the rest of HDBSCAN's noise is reassigned to the nearest topic.
     outlier_quantile: float = Field(0.01, ge=0, lt=1)

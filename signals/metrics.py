@@ -569,6 +569,10 @@ def explain(row, *, period: str = "W") -> str:
     neg = r.get("negative_share")
     if neg is not None and not pd.isna(neg):
         parts.append(f"{100 * neg:.0f} % negative")
+    feeling = r.get("feeling_share")
+    if _known(feeling) and (feeling >= 0.6 or feeling <= 0.3):
+        parts.append(f"mostly feelings ({100 * feeling:.0f} % of sentences)" if feeling >= 0.6
+                     else f"mostly facts (feelings in {100 * feeling:.0f} % of sentences)")
     change = r.get("sentiment_change")
     if _known(change) and abs(change) >= 15:
         parts.append(f"net sentiment {'fell' if change < 0 else 'rose'} {abs(change):.0f} points from its past")

@@ -85,9 +85,12 @@ def tie_across_languages(space: np.ndarray, langs: Sequence[str], alpha: float,
     across the language border (on SIB-200 its translation, 98 % of the time), yet density
     clustering still cuts between such pairs, so topics stay partly split by language. Adding
     `alpha` × its partner to each member of a mutual pair and re-normalising lets clusters cross
-    the border. Only languages with `min_docs` documents take part ("other" never: it is a mix);
-    a one-language corpus is returned unchanged. Measured on SIB-200 (4 seeds): translation pairs
-    in one topic 0.85 → 0.93 at alpha 0.5 (0.89 at 0.3), NMI unchanged.
+    the border. Only pairs at least as close as each member's nearest same-language neighbour are
+    tied, and only languages with `min_docs` documents take part ("other" never: it is a mix);
+    a one-language corpus is returned unchanged. Measured: SIB-200 translation pairs in one topic
+    0.81–0.85 → 0.93–0.94 at alpha 0.7 (3 seeds; 0.90–0.91 at 0.5), NMI and ARI no worse; on the
+    sample corpus (templated near-duplicates) topics stay as without the tie, where an unfiltered
+    tie had pulled older delivery complaints into the emerging app-login topic.
     """
     langs = np.asarray(langs, dtype=object)
     names, counts = np.unique(langs, return_counts=True)
@@ -95,13 +98,29 @@ def tie_across_languages(space: np.ndarray, langs: Sequence[str], alpha: float,
     if alpha <= 0 or len(big) < 2:
         return space
     out = space.astype(np.float64, copy=True)
+    own = {l: nearest_similarity(space[langs == l]) for l in big}
     for x, la in enumerate(big):
         for lb in big[x + 1:]:
             ia, ib = np.flatnonzero(langs == la), np.flatnonzero(langs == lb)
             i, j = mutual_neighbours(space[ia], space[ib])
+            # Only pairs as close as their own languages' nearest neighbours: there the language border
+            # is all that separates them. In a corpus of near-duplicates within each language, a
+            # cross-language neighbour that is merely the closest available is left alone.
+            close = np.sum(space[ia[i]] * space[ib[j]], axis=1) >= np.minimum(own[la][i], own[lb][j])
+            i, j = i[close], j[close]
             out[ia[i]] += alpha * space[ib[j]]
             out[ib[j]] += alpha * space[ia[i]]
     return normalise(out)
+
+
+def nearest_similarity(x: np.ndarray, block: int = 2048) -> np.ndarray:
+    """Each row's highest similarity to another row (blocked)."""
+    out = np.full(len(x), -1.0)
+    for start in range(0, len(x), block):
+        sims = x[start:start + block] @ x.T
+        sims[np.arange(len(sims)), np.arange(start, start + len(sims))] = -np.inf
+        out[start:start + block] = sims.max(axis=1) if len(x) > 1 else -1.0
+    return out
 
 
 def ctfidf_keywords(lemmas: Sequence[str], topic_ids: Sequence[int], top_n: int) -> dict[int, list[str]]:
@@ -152,7 +171,7 @@ class TopicModel:
 
     def __init__(self, *, seed: int = 42, min_topic_size: int = 15, n_neighbors: int = 15,
                  n_components: int = 5, fit_sample_cap: int = 20000, outlier_quantile: float = 0.01,
-                 max_topic_share: float = 0.5, cross_language_tie: float = 0.5):
+                 max_topic_share: float = 0.5, cross_language_tie: float = 0.7):
         self.seed = seed
         self.min_topic_size = min_topic_size
         self.n_neighbors = n_neighbors

@@ -222,6 +222,14 @@ def test_explanation_contains_key_facts(synthetic):
     assert "steady at 40.0 docs/week" in ranked.loc[0, "explanation"]
 
 
+@pytest.mark.parametrize("share,phrase", [(0.75, "mostly feelings (75 % of sentences)"),
+                                          (0.2, "mostly facts (feelings in 20 % of sentences)"),
+                                          (0.45, None), (float("nan"), None)])
+def test_explanation_says_fact_or_feeling_only_when_clear(share, phrase):
+    text = M.explain({"topic_id": 3, "signal_class": "weak", "label": "x", "feeling_share": share})
+    assert (phrase in text) if phrase else ("mostly f" not in text)
+
+
 # ---------------------------------------------------------------------------------------------- privacy
 
 def test_suppression_primary_and_secondary():

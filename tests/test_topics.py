@@ -153,3 +153,16 @@ def test_tie_pulls_cross_language_partners_together_only():
     assert tie_across_languages(space, ["fi"] * 50 + ["en"] * 10, alpha=0.5, min_docs=20) is space
     assert tie_across_languages(space, ["fi"] * 30 + ["other"] * 30, alpha=0.5, min_docs=20) is space
     assert tie_across_languages(space, langs, alpha=0.0) is space
+
+
+def test_tie_leaves_pairs_that_are_not_as_close_as_same_language_neighbours():
+    rng = np.random.default_rng(2)
+    # Within each language every document has a near-duplicate; across languages only loose matches.
+    base = normalise(rng.normal(size=(20, 16)))
+    fi = normalise(np.repeat(base, 2, axis=0) + 0.01 * rng.normal(size=(40, 16)))
+    en_base = base + 0.3 * rng.normal(size=base.shape)  # the English versions differ more
+    en = normalise(np.repeat(en_base, 2, axis=0) + 0.01 * rng.normal(size=(40, 16)))
+    space = np.vstack([fi, en])
+    tied = tie_across_languages(space, ["fi"] * 40 + ["en"] * 40, alpha=0.7, min_docs=20)
+    assert len(mutual_neighbours(fi, en)[0]) > 0  # there are cross-language mutual neighbours …
+    assert np.allclose(tied, space, atol=1e-6)    # … but none as close as the same-language duplicates
