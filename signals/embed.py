@@ -183,9 +183,9 @@ class OnnxInt8Embedder(Embedder):
     def dim(self) -> int:
         return int(self._load().get_outputs()[0].shape[-1])
 
-    def token_states(self, texts: Sequence[str]) -> list[TokenStates]:
+    def _batches(self, texts: Sequence[str]):
+        """(indices, encodings, last hidden states, attention mask) per batch of similar-length texts."""
         session = self._load()
-        out: list[TokenStates | None] = [None] * len(texts)
         # Batches of similar length waste little compute on padding.
         order = np.argsort([len(t) for t in texts], kind="stable")
         for start in range(0, len(texts), self.batch_size):
@@ -193,17 +193,25 @@ class OnnxInt8Embedder(Embedder):
             enc = self._tokenizer.encode_batch([self.prefix + texts[i] for i in idx])
             ids = np.array([e.ids for e in enc], dtype=np.int64)
             mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
-            hidden = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            yield idx, enc, session.run(None, {"input_ids": ids, "attention_mask": mask})[0], mask
+
+    def token_states(self, texts: Sequence[str]) -> list[TokenStates]:
+        out: list[TokenStates | None] = [None] * len(texts)
+        for idx, enc, hidden, mask in self._batches(texts):
             for row, (i, e) in enumerate(zip(idx, enc)):
                 n = int(mask[row].sum())
-                out[i] = TokenStates(hidden[row, :n], _text_ends(e.offsets[:n], e.special_tokens_mask[:n],
-                                                                    len(self.prefix)))
+                out[i] = TokenStates(hidden[row, :n].copy(), _text_ends(e.offsets[:n], e.special_tokens_mask[:n],
+                                                                           len(self.prefix)))
         return out  # type: ignore[return-value]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if len(texts) == 0:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([s.pooled() for s in self.token_states(texts)])
+        # Pooled batch by batch: memory stays at one batch of token states, however many texts.
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for idx, _, hidden, mask in self._batches(texts):
+            m = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+            out[idx] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+        return out
 
 
 # Versioned names, chosen by `embedding.backend` in the config.
