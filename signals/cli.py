@@ -93,32 +93,19 @@ def cmd_eval_stability(args) -> int:
     return 0
 
 
-def cmd_eval_emotion(args) -> int:
+def cmd_eval_head(args) -> int:
+    """`eval emotion | sentiment | fact-feeling`: the committed head scored on a labelled CSV."""
+    from signals import emotion, fact_feeling, sentiment
     from signals.config import resolve
-    from signals.emotion import EmotionModel, evaluate_emotion_csv, format_emotion_report
 
-    report = evaluate_emotion_csv(args.data, EmotionModel.load(resolve(args.model)), progress=not args.quiet)
-    print(format_emotion_report(report))
-    print(json.dumps(report, sort_keys=True))
-    return 0
-
-
-def cmd_eval_sentiment(args) -> int:
-    from signals.config import resolve
-    from signals.sentiment import SentimentModel, evaluate_sentiment_csv, format_sentiment_report
-
-    report = evaluate_sentiment_csv(args.data, SentimentModel.load(resolve(args.model)), progress=not args.quiet)
-    print(format_sentiment_report(report))
-    print(json.dumps(report, sort_keys=True))
-    return 0
-
-
-def cmd_eval_fact_feeling(args) -> int:
-    from signals.config import resolve
-    from signals.fact_feeling import FactFeelingModel, evaluate_fact_feeling_csv, format_fact_feeling_report
-
-    report = evaluate_fact_feeling_csv(args.data, FactFeelingModel.load(resolve(args.model)), progress=not args.quiet)
-    print(format_fact_feeling_report(report))
+    model_cls, evaluate, fmt = {
+        "emotion": (emotion.EmotionModel, emotion.evaluate_emotion_csv, emotion.format_emotion_report),
+        "sentiment": (sentiment.SentimentModel, sentiment.evaluate_sentiment_csv, sentiment.format_sentiment_report),
+        "fact-feeling": (fact_feeling.FactFeelingModel, fact_feeling.evaluate_fact_feeling_csv,
+                         fact_feeling.format_fact_feeling_report),
+    }[args.what]
+    report = evaluate(args.data, model_cls.load(resolve(args.model)), progress=not args.quiet)
+    print(fmt(report))
     print(json.dumps(report, sort_keys=True))
     return 0
 
@@ -199,15 +186,14 @@ def build_parser() -> argparse.ArgumentParser:
     es.add_argument("--input", required=True, help="folder with feedback/, chats/, calls/ (as for `run`)")
     es.add_argument("--config")
     es.set_defaults(func=cmd_eval_stability)
-    heads = (("emotion", "text,lang,labels", "emotion", cmd_eval_emotion),
-             ("sentiment", "text,lang,label", "sentiment", cmd_eval_sentiment),
-             ("fact-feeling", "text,lang,labels (lines joined into documents)", "fact_feeling", cmd_eval_fact_feeling))
-    for what, shape, folder, func in heads:
+    heads = (("emotion", "text,lang,labels", "emotion"), ("sentiment", "text,lang,label", "sentiment"),
+             ("fact-feeling", "text,lang,labels (lines joined into documents)", "fact_feeling"))
+    for what, shape, folder in heads:
         ev = esub.add_parser(what, help=f"score the {what} head on a {shape} CSV")
         ev.add_argument("--data", required=True)
         ev.add_argument("--model", default=f"models/{folder}", help="artefact folder (default %(default)s)")
         ev.add_argument("--quiet", action="store_true", help="no progress bar")
-        ev.set_defaults(func=func)
+        ev.set_defaults(func=cmd_eval_head)
 
     ec = esub.add_parser("cues", help="precision/recall per customer-experience cue on a text,lang,cues CSV")
     ec.add_argument("--data", default="data/cues/cue_testset.csv")

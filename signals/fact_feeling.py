@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from signals.emotion import NEUTRAL, parse_labels
-from signals.heads import (Ensemble, Head, clean_subtitle_text, default_embedder, embedding_meta, format_table,
-                           load_artefact, read_labelled_csv, save_artefact, split_by_text, text_key)
+from signals.heads import (Ensemble, Head, clean_subtitle_text, default_embedder, embedding_cache, embedding_meta,
+                           format_table, load_artefact, read_labelled_csv, save_artefact, split_by_text, text_key)
 
 TASK = "fact_feeling"
 MAX_LINES_PER_DOC = 4
@@ -74,12 +74,10 @@ def pseudo_documents(texts: Sequence[str], groups: Sequence[str], *, seed: int,
 
 def in_context_vectors(docs: Sequence[PseudoDoc], n_rows: int, embedder, *, progress: bool = False) -> np.ndarray:
     """Each source row's sentence vector, pooled out of its pseudo-document's forward pass (cached)."""
-    from signals.config import load_config, resolve
-    from signals.embed import EmbeddingCache, embed_documents
+    from signals.embed import embed_documents
 
-    cache = EmbeddingCache(resolve(load_config().warehouse.dir) / "cache" / "embeddings", embedder.cache_key)
     texts = [d.text for d in docs]
-    out = embed_documents(texts, [text_key(t) for t in texts], embedder, cache, progress=progress,
+    out = embed_documents(texts, [text_key(t) for t in texts], embedder, embedding_cache(embedder), progress=progress,
                           sentence_spans=[d.spans for d in docs])
     X = None
     for d, vecs in zip(docs, out.sentences):

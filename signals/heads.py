@@ -108,16 +108,23 @@ def default_embedder():
     return make_embedder(load_config().embedding)
 
 
+def embedding_cache(embedder, cache_root: str | Path | None = None):
+    """The pipeline's embedding cache (or one under `cache_root`) for this embedder's vectors."""
+    from signals.config import load_config, resolve
+    from signals.embed import EmbeddingCache
+
+    root = Path(cache_root) if cache_root else resolve(load_config().warehouse.dir) / "cache" / "embeddings"
+    return EmbeddingCache(root, embedder.cache_key)
+
+
 def embed_texts(texts: Sequence[str], embedder, *, cache_root: str | Path | None = None,
                 progress: bool = False) -> np.ndarray:
     """Vectors for texts through the shared cache, so re-training or re-scoring never re-embeds."""
-    from signals.config import load_config, resolve
-    from signals.embed import EmbeddingCache, embed_documents
+    from signals.embed import embed_documents
 
     texts = [str(t) for t in texts]
-    root = Path(cache_root) if cache_root else resolve(load_config().warehouse.dir) / "cache" / "embeddings"
-    cache = EmbeddingCache(root, embedder.cache_key)
-    return embed_documents(texts, [text_key(t) for t in texts], embedder, cache, progress=progress).vectors
+    return embed_documents(texts, [text_key(t) for t in texts], embedder, embedding_cache(embedder, cache_root),
+                           progress=progress).vectors
 
 
 # ---------------------------------------------------------------- the head
