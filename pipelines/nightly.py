@@ -111,8 +111,7 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
         res.languages = docs["lang"].value_counts().to_dict()
         res.sources = docs["source"].value_counts().to_dict()
     with stage("nlp"):
-        preprocessor = nlp.Preprocessor.from_config(cfg.nlp)
-        docs = nlp.preprocess(docs, preprocessor)
+        docs = nlp.preprocess(docs, nlp.Preprocessor.from_config(cfg.nlp))
     with stage("conversations"):
         cc = cfg.conversations
         chat = conversations.conversation_features(turns, repeat_threshold=cc.repeat_similarity)
@@ -135,7 +134,7 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
         scored.insert(4, "feeling_share", fact_feeling.shares(embedded.sentences, docs["lang"].tolist()))
         detector = cues.CueDetector.from_yaml(resolve(cfg.feelings.cues))
         texts, langs = docs["text"].tolist(), docs["lang"].tolist()
-        flags = detector.detect(texts, langs, cues.cue_lemmas(texts, langs, preprocessor))
+        flags = detector.detect(texts, langs, docs["marked_lemmas"].tolist())
         flags = flags[[c for c in flags.columns if not c.endswith("_score")]]
         docs = pd.concat([docs.reset_index(drop=True), scored, flags], axis=1)
     with stage("topics"):

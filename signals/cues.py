@@ -8,8 +8,8 @@ relative to the document's own similarity to the anchors, never an absolute thre
 Counts go to leadership reports, so precision is preferred over recall throughout.
 
 Lemmas here are *all* tokens' lemmas, stop words and negation included: `Analysis.lemmas`
-drops "ei", "not", "still", "third", "call", which the patterns need. `cue_lemmas` computes
-them with the pipeline's own spaCy models.
+drops "ei", "not", "still", "third", "call", which the patterns need. They come from the same
+spaCy pass as the content lemmas (`nlp.Analysis.marked_lemmas`).
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from signals.config import REPO_ROOT, _Strict
+from signals.nlp import CLAUSE, SENTENCE
 
 DEFAULT_CUES_CONFIG = REPO_ROOT / "configs" / "cues.yaml"
 LANGS = ("fi", "en")
@@ -141,40 +142,10 @@ def load_cues_config(path: str | Path = DEFAULT_CUES_CONFIG) -> CuesConfig:
         raise CueConfigError(f"{path}: invalid cue configuration:\n{exc}") from exc
 
 
-CLAUSE, SENTENCE = ",", "|"
-_CLAUSE_PUNCT = {",", ":", "–", "—", "(", ")"}
-
-
 def cue_lemmas(texts: Sequence[str], langs: Sequence[str], preprocessor) -> list[str]:
-    """All tokens' lemmas, lower-case, space separated, with the Preprocessor's spaCy pipelines.
-
-    Numbers are kept ("3rd time", "3. kerta"). Clause punctuation becomes "," and sentence ends
-    "|": a pattern never spans a sentence, and only `...` gaps span a clause, so a negation in
-    one clause ("en aio vaihtaa, olen tyytyväinen") cannot veto a match in the next.
-    """
-    out: list[str] = [""] * len(texts)
-    for lang in sorted(set(langs)):
-        idx = [i for i, l in enumerate(langs) if l == lang]
-        nlp = preprocessor.pipeline(lang if lang in LANGS else "other")
-        # The English lookup lemmatiser misses capitalised words ("Writing" stays "writing").
-        docs = (texts[i].lower() if lang == "en" else texts[i] for i in idx)
-        for i, doc in zip(idx, nlp.pipe(docs, batch_size=preprocessor.batch_size)):
-            toks: list[str] = []
-            for sent in doc.sents:
-                for t in sent:
-                    if t.is_space:
-                        continue
-                    if t.is_punct:
-                        mark = CLAUSE if t.text in _CLAUSE_PUNCT else SENTENCE
-                        if t.text in ".!?;…" or mark == CLAUSE:
-                            toks.append(mark)
-                        continue
-                    lemma = (t.lemma_ or t.text).lower().strip()
-                    if lemma:
-                        toks.append(lemma.replace(" ", "_"))
-                toks.append(SENTENCE)
-            out[i] = " ".join(toks)
-    return out
+    """`Analysis.marked_lemmas` per text (for callers without a preprocessed documents table; the
+    nightly run takes the `marked_lemmas` column from its single spaCy pass)."""
+    return [a.marked_lemmas for a in preprocessor.analyse(list(texts), list(langs))]
 
 
 def _token_match(pat: str, lemma: str) -> bool:
@@ -296,7 +267,7 @@ class CueDetector:
                vectors: np.ndarray | None = None) -> pd.DataFrame:
         """`cue_<name>` booleans and `cue_<name>_score` (embedding score, NaN without vectors), one row per text.
 
-        lemmas: from `cue_lemmas` (all tokens), not `Analysis.lemmas`.
+        lemmas: `Analysis.marked_lemmas` (all tokens, with clause/sentence marks), not `Analysis.lemmas`.
         vectors: the pipeline's cached document vectors (row-aligned), or None for rules only.
         """
         if not (len(texts) == len(langs) == len(lemmas)):

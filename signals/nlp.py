@@ -15,6 +15,9 @@ from spacy.language import Language
 
 # Placeholders left by redaction (<EMAIL>, <PHONE>…) are not words a topic should be named by.
 PLACEHOLDER_TOKENS = {"EMAIL", "PHONE", "HETU", "IBAN", "CARD"}
+# Marks in `Analysis.marked_lemmas`: a cue pattern never spans a sentence end, and only a gap spans a clause.
+CLAUSE, SENTENCE = ",", "|"
+_CLAUSE_PUNCT = {",", ":", "–", "—", "(", ")"}
 
 
 class NlpSetupError(RuntimeError):
@@ -52,6 +55,7 @@ class Analysis:
     n_tokens: int
     lemmas: str       # content lemmas, lower-case, space separated
     sentence_spans: tuple[tuple[int, int], ...]  # character spans, surrounding white space excluded
+    marked_lemmas: str = ""  # every token's lemma with clause/sentence marks (the cue patterns' input)
 
 
 def sentence_spans(doc) -> tuple[tuple[int, int], ...]:
@@ -65,17 +69,56 @@ def sentence_spans(doc) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
-def content_lemmas(doc, stop_words: set[str]) -> list[str]:
+def _lemma(tok, lookup: dict | None) -> str:
+    """Lower-case lemma. English lookup tables are keyed by lower-case forms, so a capitalised
+    word ("Writing", "Called") is looked up lower-cased rather than kept as it is."""
+    if lookup is not None and tok.text != tok.text.lower():
+        low = tok.text.lower()
+        return str(lookup.get(low, low)).lower()
+    return (tok.lemma_ or tok.text).lower()
+
+
+def content_lemmas(doc, stop_words: set[str], lookup: dict | None = None) -> list[str]:
     out = []
     for tok in doc:
         if not tok.is_alpha or tok.text in PLACEHOLDER_TOKENS or tok.is_stop:
             continue
-        lemma = (tok.lemma_ or tok.text).lower()
+        lemma = _lemma(tok, lookup)
         # Colloquial forms ("mun") lemmatise to stop words ("minä"): check the lemma as well.
         if len(lemma) < 2 or lemma in stop_words:
             continue
         out.append(lemma)
     return out
+
+
+def marked_lemmas(doc, lookup: dict | None = None) -> str:
+    """All tokens' lemmas (stop words, negation and numbers kept: "ei", "not", "3."), space separated,
+    with "," for clause punctuation and "|" after each sentence, so that a negation in one clause
+    ("en aio vaihtaa, olen tyytyväinen") cannot veto a match in the next."""
+    toks: list[str] = []
+    for sent in doc.sents:
+        for t in sent:
+            if t.is_space:
+                continue
+            if t.is_punct:
+                if t.text in _CLAUSE_PUNCT:
+                    toks.append(CLAUSE)
+                elif t.text in ".!?;…":
+                    toks.append(SENTENCE)
+                continue
+            lemma = _lemma(t, lookup).strip()
+            if lemma:
+                toks.append(lemma.replace(" ", "_"))
+        toks.append(SENTENCE)
+    return " ".join(toks)
+
+
+def _lookup_table(nlp: Language) -> dict | None:
+    """The English lookup lemmatiser's table (None for pipelines without one, e.g. Voikko's)."""
+    if "lemmatizer" not in nlp.pipe_names or getattr(nlp.get_pipe("lemmatizer"), "mode", "") != "lookup":
+        return None
+    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {})
+    return table or None
 
 
 class Preprocessor:
@@ -103,23 +146,27 @@ class Preprocessor:
             idx = [i for i, l in enumerate(langs) if l == lang]
             nlp = self.pipeline(lang if lang in ("fi", "en") else "other")
             stops = set(nlp.Defaults.stop_words)
+            lookup = _lookup_table(nlp)
             for i, doc in zip(idx, nlp.pipe((texts[i] for i in idx), batch_size=self.batch_size)):
                 spans = sentence_spans(doc)
                 out[i] = Analysis(
                     n_sentences=len(spans),
                     n_tokens=sum(1 for t in doc if not t.is_punct and not t.is_space),
-                    lemmas=" ".join(content_lemmas(doc, stops)),
+                    lemmas=" ".join(content_lemmas(doc, stops, lookup)),
                     sentence_spans=spans,
+                    marked_lemmas=marked_lemmas(doc, lookup),
                 )
         return out  # type: ignore[return-value]
 
 
 def preprocess(docs: pd.DataFrame, pre: Preprocessor) -> pd.DataFrame:
-    """Adds n_sentences, n_tokens, lemmas and sentence_spans (for sentence-level feelings) to a documents table."""
+    """Adds n_sentences, n_tokens, lemmas, sentence_spans (for sentence-level feelings) and marked_lemmas
+    (for cues) to a documents table."""
     res = pre.analyse(docs["text"].tolist(), docs["lang"].tolist())
     return docs.assign(
         n_sentences=[r.n_sentences for r in res],
         n_tokens=[r.n_tokens for r in res],
         lemmas=[r.lemmas for r in res],
         sentence_spans=[r.sentence_spans for r in res],
+        marked_lemmas=[r.marked_lemmas for r in res],
     )

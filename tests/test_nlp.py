@@ -48,3 +48,30 @@ def test_preprocess_keeps_order_across_languages(pre):
     out = preprocess(docs, pre)
     assert out["lemmas"].tolist()[0].startswith("netti") and "internet" in out["lemmas"].tolist()[1]
     assert (out["n_tokens"] > 0).all()
+
+
+def test_capitalised_english_words_are_lemmatised_like_lower_case_ones(pre):
+    [a, b] = pre.analyse(["Invoices were Charged twice. Crashing apps!", "invoices were charged twice. crashing apps!"],
+                         ["en", "en"])
+    assert a.lemmas == b.lemmas and {"invoice", "charge", "crash", "app"} <= set(a.lemmas.split())
+    assert a.marked_lemmas == b.marked_lemmas
+
+
+@pytest.mark.parametrize("text,lang,expected", [
+    # stop words, negation and numbers stay; clause punctuation → ",", sentence ends → "|"
+    ("En aio vaihtaa, olen tyytyväinen. Soitin 3. kerran!", "fi",
+     "ei aikoa vaihtaa , olla tyytyväinen | | soittaa 3. kerran | |"),
+    ("I am NOT switching, the Service was great. Called 3 times!", "en",
+     "i be not switch , the service be great | | call 3 time | |"),
+])
+def test_marked_lemmas_keep_every_token_with_clause_and_sentence_marks(pre, text, lang, expected):
+    [a] = pre.analyse([text], [lang])
+    assert a.marked_lemmas == expected
+
+
+def test_preprocess_adds_marked_lemmas_from_the_same_pass(pre):
+    docs = pd.DataFrame({"text": ["Soitin jo kolmannen kerran.", "Third time I call."], "lang": ["fi", "en"]})
+    out = preprocess(docs, pre)
+    assert out["marked_lemmas"].tolist() == [a.marked_lemmas for a in pre.analyse(docs["text"].tolist(),
+                                                                                    docs["lang"].tolist())]
+    assert "kolmas" in out.at[0, "marked_lemmas"] and "call" in out.at[1, "marked_lemmas"]
