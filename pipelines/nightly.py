@@ -132,9 +132,9 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
         scored = feelings.score_feelings(vectors, emo, sent)
         fact_feeling = feelings.load_fact_feeling(resolve(cfg.feelings.fact_feeling_model), embedder)
         scored.insert(4, "feeling_share", fact_feeling.shares(embedded.sentences, docs["lang"].tolist()))
-        detector = cues.CueDetector.from_yaml(resolve(cfg.feelings.cues))
-        texts, langs = docs["text"].tolist(), docs["lang"].tolist()
-        flags = detector.detect(texts, langs, docs["marked_lemmas"].tolist())
+        detector = cues.CueDetector.from_yaml(resolve(cfg.feelings.cues),
+                                              head=feelings.load_cue_head(cfg.feelings.cue_model, embedder))
+        flags = detector.detect(docs["text"].tolist(), docs["lang"].tolist(), docs["marked_lemmas"].tolist(), vectors)
         flags = flags[[c for c in flags.columns if not c.endswith("_score")]]
         docs = pd.concat([docs.reset_index(drop=True), scored, flags], axis=1)
     with stage("topics"):

@@ -114,12 +114,14 @@ def cmd_eval_cues(args) -> int:
     from signals.config import load_config, resolve
     from signals.cues import CueDetector, evaluate_cues, format_cue_report, load_testset
     from signals.embed import make_embedder
+    from signals.feelings import load_cue_head
     from signals.nlp import Preprocessor
 
     cfg = load_config(args.config)
     df = load_testset(args.data, args.split)
     embedder = make_embedder(cfg.embedding)
-    detector = CueDetector.from_yaml(resolve(cfg.feelings.cues), embedder=embedder)
+    detector = CueDetector.from_yaml(resolve(cfg.feelings.cues), embedder=embedder,
+                                     head=load_cue_head(cfg.feelings.cue_model, embedder))
     report = evaluate_cues(df["text"].tolist(), df["lang"].tolist(), df["cues"].tolist(), detector,
                            Preprocessor.from_config(cfg.nlp), embedder)
     errors = report.pop("errors", [])
@@ -143,9 +145,10 @@ def cmd_report(args) -> int:
 
 def cmd_train(args) -> int:
     # The training modules own their options; `signals train X …` is a stable entry point to them.
-    from signals import emotion, fact_feeling, sentiment
+    from signals import cue_head, emotion, fact_feeling, sentiment
 
-    return {"emotion": emotion.main, "sentiment": sentiment.main, "fact-feeling": fact_feeling.main}[args.what](args.rest)
+    return {"emotion": emotion.main, "sentiment": sentiment.main, "fact-feeling": fact_feeling.main,
+            "cues": cue_head.main}[args.what](args.rest)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -210,8 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.set_defaults(func=cmd_report)
 
     t = sub.add_parser("train", help="train a head: signals train emotion --data CSV | sentiment --data CSV "
-                                     "[--emotion-data CSV] | fact-feeling --data CSV (see --help of each)")
-    t.add_argument("what", choices=["emotion", "sentiment", "fact-feeling"])
+                                     "[--emotion-data CSV] | fact-feeling --data CSV | cues --data CSV "
+                                     "(see --help of each)")
+    t.add_argument("what", choices=["emotion", "sentiment", "fact-feeling", "cues"])
     t.add_argument("rest", nargs=argparse.REMAINDER)
     t.set_defaults(func=cmd_train)
     return p

@@ -123,6 +123,8 @@ class FeelingsConfig(_Strict):
     fact_feeling_model: str = "models/fact_feeling"
     # Customer-experience cue patterns and seed phrases (fi + en), see signals/cues.py.
     cues: str = "configs/cues.yaml"
+    # Learned recall boost for the cues on the document vectors (signals/cue_head.py); null = rules only.
+    cue_model: str | None = "models/cues"
 
 
 class SignalsConfig(_Strict):

@@ -200,9 +200,13 @@ class CueDetector:
     anchor phrases once (per detector); document vectors come from the caller's cache.
     """
 
-    def __init__(self, *, config: CuesConfig, embedder=None):
+    def __init__(self, *, config: CuesConfig, embedder=None, head=None):
         self.config = config
         self.embedder = embedder
+        # Optional `cue_head.CueHead`: a learned recall boost on the same document vectors.
+        self.head = head
+        if head is not None and set(head.cues) - set(config.cues):
+            raise CueConfigError(f"the cue head knows cues the configuration lacks: {sorted(set(head.cues) - set(config.cues))}")
         self._compiled = {
             name: {lang: (getattr(spec, lang),
                           [re.compile(r) for r in getattr(spec, lang).regexes],
@@ -213,8 +217,8 @@ class CueDetector:
         self._anchor_vecs: np.ndarray | None = None
 
     @classmethod
-    def from_yaml(cls, path: str | Path = DEFAULT_CUES_CONFIG, *, embedder=None) -> "CueDetector":
-        return cls(config=load_cues_config(path), embedder=embedder)
+    def from_yaml(cls, path: str | Path = DEFAULT_CUES_CONFIG, *, embedder=None, head=None) -> "CueDetector":
+        return cls(config=load_cues_config(path), embedder=embedder, head=head)
 
     @property
     def cue_names(self) -> list[str]:
@@ -222,8 +226,8 @@ class CueDetector:
 
     @property
     def uses_embeddings(self) -> bool:
-        return self.config.embedding.enabled and any(
-            c.embedding_margin is not None for c in self.config.cues.values())
+        return self.head is not None or (self.config.embedding.enabled and any(
+            c.embedding_margin is not None for c in self.config.cues.values()))
 
     def _fit_vectors(self) -> None:
         if self._seed_vecs is not None:
@@ -265,7 +269,8 @@ class CueDetector:
 
     def detect(self, texts: Sequence[str], langs: Sequence[str], lemmas: Sequence[str],
                vectors: np.ndarray | None = None) -> pd.DataFrame:
-        """`cue_<name>` booleans and `cue_<name>_score` (embedding score, NaN without vectors), one row per text.
+        """`cue_<name>` booleans and `cue_<name>_score` (the head's probability, else the seed-phrase
+        embedding score; NaN without vectors), one row per text.
 
         lemmas: `Analysis.marked_lemmas` (all tokens, with clause/sentence marks), not `Analysis.lemmas`.
         vectors: the pipeline's cached document vectors (row-aligned), or None for rules only.
@@ -280,6 +285,11 @@ class CueDetector:
             if len(vectors) != len(texts):
                 raise ValueError(f"{len(vectors)} vectors for {len(texts)} texts")
             scores = self.embedding_scores(np.asarray(vectors, dtype=np.float32))
+        head_p = head_fired = None
+        if vectors is not None and self.head is not None:
+            if len(vectors) != len(texts):
+                raise ValueError(f"{len(vectors)} vectors for {len(texts)} texts")
+            head_p, head_fired = self.head.proba(vectors), self.head.fires(vectors)
         out = {}
         for name, spec in self.config.cues.items():
             fired = hits[name].to_numpy()
@@ -288,6 +298,9 @@ class CueDetector:
                 score = scores[name].to_numpy()
                 if spec.embedding_margin is not None:
                     fired = fired | (score >= spec.embedding_margin)
+            if head_p is not None and name in head_p:
+                score = head_p[name].to_numpy()
+                fired = fired | head_fired[name].to_numpy()
             out[f"cue_{name}"] = fired.astype(bool)
             out[f"cue_{name}_score"] = score
         return pd.DataFrame(out)
@@ -329,6 +342,9 @@ def evaluate_cues(texts: Sequence[str], langs: Sequence[str], labels: Sequence, 
     vectors = embedder.encode(texts) if (embedder is not None and detector.uses_embeddings) else None
     pred = detector.detect(texts, langs, lemmas, vectors)
     report = _score(pred, gold, detector.cue_names)
+    if vectors is not None:  # what the embeddings add over the rules alone
+        rules = _score(detector.detect(texts, langs, lemmas), gold, detector.cue_names)
+        report["rules_only"] = {"macro_f1": rules["macro_f1"], "by_cue": rules["by_cue"]}
     report["by_lang"] = {}
     for lang in sorted(set(langs)):
         idx = [i for i, l in enumerate(langs) if l == lang]
@@ -354,6 +370,10 @@ def format_cue_report(report: dict) -> str:
         lines.append(line)
     for l in langs:
         lines.append(f"{l}: n={report['by_lang'][l]['n']} macro F1={report['by_lang'][l]['macro_f1']:.3f}")
+    if "rules_only" in report:
+        ro = report["rules_only"]
+        lines.append(f"rules alone: macro F1={ro['macro_f1']:.3f}  "
+                     + "  ".join(f"{n} P{m['precision']:.2f} R{m['recall']:.2f}" for n, m in ro["by_cue"].items()))
     return "\n".join(lines)
 
 

@@ -31,6 +31,18 @@ def load_fact_feeling(model_dir, embedder) -> FactFeelingModel:
     return model
 
 
+def load_cue_head(model_dir: str | None, embedder):
+    """The configured cue head (None when `feelings.cue_model` is null: rules only)."""
+    if model_dir is None:
+        return None
+    from signals.config import resolve
+    from signals.cue_head import CueHead
+
+    model = CueHead.load(resolve(model_dir))
+    check_embedder(model.meta, embedder)
+    return model
+
+
 def score_feelings(vectors: np.ndarray, emo: EmotionModel, sent: SentimentModel) -> pd.DataFrame:
     """One row per vector: sentiment score in [-1, 1] and label, emotion probabilities, the decoded
     emotions (strongest first) and the dominant one (`neutral` when no emotion clears its threshold)."""
