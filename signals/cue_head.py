@@ -45,9 +45,7 @@ class CueHead:
 
     @classmethod
     def load(cls, model_dir: str | Path) -> "CueHead":
-        head, _, meta = load_artefact(model_dir)
-        if meta.get("task") != TASK:
-            raise ValueError(f"{model_dir} does not hold a cue head")
+        head, _, meta = load_artefact(model_dir, TASK)
         return cls(head=head, cues=meta["cues"], thresholds=meta["thresholds"], meta=meta)
 
     def save(self, model_dir: str | Path) -> None:
@@ -56,10 +54,6 @@ class CueHead:
 
     def proba(self, vectors: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(self.head.predict_proba(vectors), columns=self.cues)
-
-    def fires(self, vectors: np.ndarray) -> pd.DataFrame:
-        p = self.proba(vectors)
-        return pd.DataFrame({c: p[c].to_numpy() >= self.thresholds[c] for c in self.cues})
 
 
 def gold_matrix(labels: Sequence, cues: Sequence[str]) -> np.ndarray:

@@ -277,19 +277,15 @@ class CueDetector:
         """
         if not (len(texts) == len(langs) == len(lemmas)):
             raise ValueError("texts, langs and lemmas must have the same length")
+        if vectors is not None and len(vectors) != len(texts):
+            raise ValueError(f"{len(vectors)} vectors for {len(texts)} texts")
         hits = self.rule_hits(texts, langs, lemmas)
         scores = None
         # Scores are worth returning (for ranking and calibration) even when no cue fires on them.
         if vectors is not None and self.embedder is not None and self.config.embedding.enabled \
                 and self.config.anchors:
-            if len(vectors) != len(texts):
-                raise ValueError(f"{len(vectors)} vectors for {len(texts)} texts")
             scores = self.embedding_scores(np.asarray(vectors, dtype=np.float32))
-        head_p = head_fired = None
-        if vectors is not None and self.head is not None:
-            if len(vectors) != len(texts):
-                raise ValueError(f"{len(vectors)} vectors for {len(texts)} texts")
-            head_p, head_fired = self.head.proba(vectors), self.head.fires(vectors)
+        head_p = self.head.proba(vectors) if vectors is not None and self.head is not None else None
         out = {}
         for name, spec in self.config.cues.items():
             fired = hits[name].to_numpy()
@@ -300,7 +296,7 @@ class CueDetector:
                     fired = fired | (score >= spec.embedding_margin)
             if head_p is not None and name in head_p:
                 score = head_p[name].to_numpy()
-                fired = fired | head_fired[name].to_numpy()
+                fired = fired | (score >= self.head.thresholds[name])
             out[f"cue_{name}"] = fired.astype(bool)
             out[f"cue_{name}_score"] = score
         return pd.DataFrame(out)

@@ -75,8 +75,8 @@ class EmotionModel:
 
     @classmethod
     def load(cls, model_dir: str | Path) -> "EmotionModel":
-        head, arrays, meta = load_artefact(model_dir)
-        if meta.get("task") != TASK or tuple(meta.get("labels", ())) != LABELS:
+        head, arrays, meta = load_artefact(model_dir, TASK)
+        if tuple(meta.get("labels", ())) != LABELS:
             raise ValueError(f"{model_dir} does not hold an emotion model with labels {LABELS}")
         return cls(head=head, thresholds=arrays["thresholds"], meta=meta)
 

@@ -97,9 +97,7 @@ class FactFeelingModel:
 
     @classmethod
     def load(cls, model_dir: str | Path) -> "FactFeelingModel":
-        head, _, meta = load_artefact(model_dir)
-        if meta.get("task") != TASK:
-            raise ValueError(f"{model_dir} does not hold a fact-vs-feeling model")
+        head, _, meta = load_artefact(model_dir, TASK)
         return cls(head=head, thresholds=meta["thresholds"], meta=meta)
 
     def save(self, model_dir: str | Path) -> None:

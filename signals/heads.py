@@ -281,14 +281,18 @@ def save_artefact(out_dir: str | Path, model: Ensemble, arrays: dict[str, np.nda
     (out / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def load_artefact(model_dir: str | Path) -> tuple[Ensemble, dict[str, np.ndarray], dict[str, Any]]:
-    """(model, the extra arrays saved with it, metadata); never unpickles anything."""
+def load_artefact(model_dir: str | Path, task: str | None = None
+                  ) -> tuple[Ensemble, dict[str, np.ndarray], dict[str, Any]]:
+    """(model, the extra arrays saved with it, metadata); never unpickles anything. With `task`, the
+    artefact must have been saved for that task (a model directory mixed up in the config fails here)."""
     d = Path(model_dir)
     if not (d / WEIGHTS_FILE).is_file() or not (d / META_FILE).is_file():
         raise FileNotFoundError(f"no trained head in {d} (expected {WEIGHTS_FILE} and {META_FILE})")
     with np.load(d / WEIGHTS_FILE, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
     meta = json.loads((d / META_FILE).read_text(encoding="utf-8"))
+    if task is not None and meta.get("task") != task:
+        raise ValueError(f"{d} does not hold a {task} model (its task is {meta.get('task')!r})")
     heads = []
     for i, m in enumerate(meta["members"]):
         prefix = f"m{i}."

@@ -69,8 +69,8 @@ class SentimentModel:
 
     @classmethod
     def load(cls, model_dir: str | Path) -> "SentimentModel":
-        head, _, meta = load_artefact(model_dir)
-        if meta.get("task") != TASK or tuple(meta.get("classes", ())) != CLASSES:
+        head, _, meta = load_artefact(model_dir, TASK)
+        if tuple(meta.get("classes", ())) != CLASSES:
             raise ValueError(f"{model_dir} does not hold a sentiment model with classes {CLASSES}")
         return cls(head=head, meta=meta)
 
