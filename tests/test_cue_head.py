@@ -72,11 +72,13 @@ def test_head_fires_where_no_rule_matches_and_scores_are_probabilities(embedder,
     assert ((scores >= 0) & (scores <= 1)).all()
 
 
-def test_committed_head_lifts_recall_on_a_blind_set(embedder, pre):
-    """cue_blind_test.csv was written by someone who saw neither the rules nor the other sets, and was
-    never used to train or tune: rules alone find well under half of several cues there."""
-    df = load_testset(CUES / "cue_blind_test.csv")
-    det = CueDetector.from_yaml(head=load_cue_head("models/cues", embedder))
-    rep = evaluate_cues(df["text"].tolist(), df["lang"].tolist(), df["cues"].tolist(), det, pre, embedder)
-    assert rep["macro_f1"] >= rep["rules_only"]["macro_f1"] + 0.15
-    assert min(m["precision"] for m in rep["by_cue"].values()) >= 0.6
+def test_committed_head_lifts_recall_on_blind_sets(embedder, pre):
+    """cue_blind_test*.csv were written by people who saw neither the rules nor the other sets, and were
+    never used to write rules, train or set thresholds: rules alone miss a third of most cues there."""
+    for name in ("cue_blind_test.csv", "cue_blind_test2.csv"):
+        df = load_testset(CUES / name)
+        det = CueDetector.from_yaml(head=load_cue_head("models/cues", embedder))
+        rep = evaluate_cues(df["text"].tolist(), df["lang"].tolist(), df["cues"].tolist(), det, pre, embedder)
+        assert rep["macro_f1"] >= rep["rules_only"]["macro_f1"] + 0.05, name
+        assert rep["macro_f1"] >= 0.75, name
+        assert min(m["precision"] for m in rep["by_cue"].values()) >= 0.7, name
