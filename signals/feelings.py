@@ -1,10 +1,13 @@
-"""Feelings per document: sentiment and emotions from the cached embeddings (no second pass).
+"""Feelings per document: sentiment and emotions from the cached embeddings (no second pass) and
+a lexical view of the text itself.
 
 The heads are trained in `signals/emotion.py` and `signals/sentiment.py`; this stage only applies
 them. Chat documents are the customer side of the conversation (see validate), so agent and
 bot turns never colour a customer's feelings.
 """
 from __future__ import annotations
+
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -43,15 +46,17 @@ def load_cue_head(model_dir: str | None, embedder):
     return model
 
 
-def score_feelings(vectors: np.ndarray, emo: EmotionModel, sent: SentimentModel) -> pd.DataFrame:
-    """One row per vector: sentiment score in [-1, 1] and label, emotion probabilities, the decoded
-    emotions (strongest first) and the dominant one (`neutral` when no emotion clears its threshold)."""
+def score_feelings(vectors: np.ndarray, texts: Sequence[str], emo: EmotionModel, sent: SentimentModel
+                   ) -> pd.DataFrame:
+    """One row per vector (and its text, which the models' lexical views read): sentiment score in
+    [-1, 1] and label, emotion probabilities, the decoded emotions (strongest first) and the dominant one
+    (`neutral` when no emotion clears its threshold)."""
     if len(vectors) == 0:
         return pd.DataFrame(columns=["sentiment", "sentiment_label", "emotions", "dominant_emotion",
                                      *EMOTION_COLUMNS])
-    labels, scores = sent.predict(vectors)
-    proba = emo.predict_proba(vectors)
-    emotions = emo.predict_labels(vectors)
+    labels, scores = sent.predict(vectors, texts)
+    proba = emo.predict_proba(vectors, texts)
+    emotions = emo.predict_labels(vectors, texts)
     out = pd.DataFrame(proba, columns=EMOTION_COLUMNS)
     out.insert(0, "sentiment", scores)
     out.insert(1, "sentiment_label", labels)

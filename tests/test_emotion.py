@@ -53,9 +53,10 @@ def test_training_is_reproducible_and_artefact_round_trips(tmp_path, fake_embed)
     # The signal is easy, so the held-out split must be scored well, per language.
     assert m1["test"]["macro_f1"] > 0.8 and set(m1["test"]["by_lang"]) == {"fi", "en"}
     model = EmotionModel.load(tmp_path / "a")
-    X = fake_embed.vectors(["joy x", "neutral y"])
-    assert model.predict_proba(X).shape == (2, 9)
-    assert model.predict_labels(X) == [["joy"], ["neutral"]]
+    texts = ["joy x", "neutral y"]
+    X = fake_embed.vectors(texts)
+    assert model.predict_proba(X, texts).shape == (2, 9)
+    assert model.predict_labels(X, texts) == [["joy"], ["neutral"]]
 
 
 def test_head_reproducible_for_both_kinds():
@@ -143,7 +144,7 @@ def test_committed_model_on_obvious_sentences(embedder):
     texts = ["Olen todella vihainen, tämä on skandaali!", "I am really angry, this is a scandal!",
              "Kiitos, olette ihania!", "Thank you, you are wonderful!",
              "Laskun eräpäivä on 15. päivä.", "The invoice is due on the 15th."]
-    labels = model.predict_labels(embedder.encode(texts))
+    labels = model.predict_labels(embedder.encode(texts), texts)
     assert "anger" in labels[0] and "anger" in labels[1]
     assert {"joy", "trust"} & set(labels[2]) and {"joy", "trust"} & set(labels[3])
     assert not {"anger", "disgust"} & set(labels[2] + labels[3])
@@ -160,6 +161,6 @@ def test_committed_model_on_held_out_xed(embedder):
     model = EmotionModel.load(COMMITTED)
     X = embedder.encode(sample["text"].tolist())
     gold = emotion.to_matrix([emotion.parse_labels(v) for v in sample["labels"]])
-    r = emotion.score_predictions(gold, model.predict_matrix(X), sample["lang"].tolist())
+    r = emotion.score_predictions(gold, model.predict_matrix(X, sample["text"].tolist()), sample["lang"].tolist())
     # Far above chance (≈0.15 for 9 labels at these frequencies); the full-split numbers are in the card.
     assert r["by_lang"]["en"]["macro_f1"] > 0.3 and r["by_lang"]["fi"]["macro_f1"] > 0.22

@@ -20,7 +20,7 @@ def test_obvious_feelings_fi_en(setup):
     embedder, emo, sent = setup
     texts = ["Olen todella vihainen, tämä on skandaali!", "Kiitos, olette ihania ja palvelu oli loistavaa!",
              "I am furious, this is a disgrace!", "Thank you so much, you were wonderful!"]
-    out = score_feelings(embedder.encode(texts), emo, sent)
+    out = score_feelings(embedder.encode(texts), texts, emo, sent)
     assert list(out["sentiment_label"]) == ["negative", "positive", "negative", "positive"]
     assert out["sentiment"].between(-1, 1).all()
     assert out.loc[0, "dominant_emotion"] in {"anger", "disgust"} and out.loc[2, "dominant_emotion"] in {"anger", "disgust"}
@@ -30,7 +30,7 @@ def test_obvious_feelings_fi_en(setup):
 
 def test_empty_input(setup):
     _, emo, sent = setup
-    assert score_feelings(np.zeros((0, 384), dtype=np.float32), emo, sent).empty
+    assert score_feelings(np.zeros((0, 384), dtype=np.float32), [], emo, sent).empty
 
 
 def test_heads_refuse_other_embeddings(model_dir):

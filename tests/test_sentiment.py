@@ -57,7 +57,8 @@ def test_training_is_reproducible_with_two_sources(tmp_path, fake_embed):
     assert set(m1["xed_polarity/test"]["by_lang"]) == {"fi", "en"}
     model = SentimentModel.load(tmp_path / "a")
     assert model.head.names == ["tw", "xed_polarity"]
-    labels, scores = model.predict(fake_embed.vectors(["bad one", "good one"]))
+    assert model.lexical is not None and model.lexical_weight == sentiment.LEXICAL_WEIGHT
+    labels, scores = model.predict(fake_embed.vectors(["bad one", "good one"]), ["bad one", "good one"])
     assert labels == ["negative", "positive"] and scores[0] < 0 < scores[1]
     assert np.all(np.abs(scores) <= 1)
 
@@ -112,7 +113,7 @@ def test_committed_model_on_obvious_sentences(embedder):
     texts = ["Olen todella vihainen, tämä on skandaali!", "I am really angry, this is a scandal!",
              "Kiitos, olette ihania!", "Thank you, you are wonderful!",
              "Laskun eräpäivä on 15. päivä.", "The invoice is due on the 15th."]
-    labels, scores = model.predict(embedder.encode(texts))
+    labels, scores = model.predict(embedder.encode(texts), texts)
     assert labels[:4] == ["negative", "negative", "positive", "positive"]
     assert scores[0] < -0.5 and scores[1] < -0.5 and scores[2] > 0.5 and scores[3] > 0.5
     assert labels[4:] == ["neutral", "neutral"] and all(abs(s) < 0.5 for s in scores[4:])
@@ -123,7 +124,7 @@ def test_committed_model_on_held_out_tweets(embedder):
     df = read_labelled_csv(path, "label")
     model = SentimentModel.load(COMMITTED)
     test = df[split_by_text(df["text"].tolist(), seed=model.meta["seed"]) == "test"].head(150)
-    labels, scores = model.predict(embedder.encode(test["text"].tolist()))
+    labels, scores = model.predict(embedder.encode(test["text"].tolist()), test["text"].tolist())
     r = sentiment.score_predictions(test["label"].tolist(), labels, scores, test["lang"].tolist())
     # Chance macro-recall is 1/3; the full test split's numbers are in the card.
     assert r["macro_recall"] > 0.5 and r["pn_f1"] > 0.65
