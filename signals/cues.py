@@ -1,10 +1,8 @@
 """Customer-experience cues per document (repeat contact, broken promise, escalation, churn threat…).
 
-Rules first, embeddings second: a cue fires when one of its lemma patterns or regexes
-(configs/cues.yaml) matches, or (only for cues given an `embedding_margin`) when the document
-vector is closer to the cue's seed phrases than to neutral anchor phrases by that margin.
-e5 cosines are compressed (related ≈ 0.88, unrelated ≈ 0.79), so the embedding score is always
-relative to the document's own similarity to the anchors, never an absolute threshold.
+Rules first, a learned head second: a cue fires when one of its lemma patterns or regexes
+(configs/cues.yaml) matches, or when the optional cue head (`signals/cue_head.py`, a small model
+on the cached document vectors) reaches the cue's threshold.
 Counts go to leadership reports, so precision is preferred over recall throughout.
 
 Lemmas here are *all* tokens' lemmas, stop words and negation included: `Analysis.lemmas`
@@ -26,6 +24,7 @@ from signals.config import REPO_ROOT, _Strict
 from signals.nlp import CLAUSE, SENTENCE
 
 DEFAULT_CUES_CONFIG = REPO_ROOT / "configs" / "cues.yaml"
+DEFAULT_TESTSET = REPO_ROOT / "data" / "cues" / "cue_testset.csv"
 LANGS = ("fi", "en")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -66,7 +65,6 @@ class CueLangRules(_Strict):
     # An exclude match vetoes only the include matches it overlaps ("en aio vaihtaa" vs "vaihdan").
     exclude_patterns: list[list[str]] = []
     exclude_regexes: list[str] = []
-    seeds: list[str] = []
 
     _num = field_validator("patterns", "exclude_patterns", mode="before")(_words_as_str)
     _pat = field_validator("patterns", "exclude_patterns")(_check_patterns)
@@ -75,8 +73,6 @@ class CueLangRules(_Strict):
 
 class CueSpec(_Strict):
     description: str = ""
-    # None: rules only. Otherwise the embedding score (seed sim − anchor sim) needed to fire.
-    embedding_margin: float | None = Field(None, ge=-1, le=1)
     fi: CueLangRules = CueLangRules()
     en: CueLangRules = CueLangRules()
 
@@ -84,20 +80,12 @@ class CueSpec(_Strict):
     def _has_rules(self):
         if not (self.fi.patterns or self.fi.regexes or self.en.patterns or self.en.regexes):
             raise ValueError("a cue needs at least one pattern or regex")
-        if self.embedding_margin is not None and not (self.fi.seeds or self.en.seeds):
-            raise ValueError("embedding_margin is set but the cue has no seed phrases")
         return self
-
-
-class EmbeddingUse(_Strict):
-    enabled: bool = True
 
 
 class CuesConfig(_Strict):
     version: int = 1
     max_gap: int = Field(3, ge=0, le=20)
-    embedding: EmbeddingUse = EmbeddingUse()
-    anchors: list[str] = []
     cues: dict[str, CueSpec]
 
     @field_validator("cues")
@@ -109,13 +97,6 @@ class CuesConfig(_Strict):
         if bad:
             raise ValueError(f"cue names must be lower_snake_case identifiers (they become columns): {bad}")
         return v
-
-    @model_validator(mode="after")
-    def _anchors_needed(self):
-        uses = [k for k, c in self.cues.items() if c.embedding_margin is not None]
-        if self.embedding.enabled and uses and not self.anchors:
-            raise ValueError(f"cues {uses} use embeddings but no neutral `anchors` are given")
-        return self
 
 
 class _CueYamlLoader(yaml.SafeLoader):
@@ -194,15 +175,11 @@ def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
 
 
 class CueDetector:
-    """Boolean cue columns per document from rules, plus an optional embedding fallback.
+    """Boolean cue columns per document from rules, plus an optional learned head on the document
+    vectors (which come from the caller's cache)."""
 
-    `embedder` is only needed when a cue has an `embedding_margin`: it embeds the seed and
-    anchor phrases once (per detector); document vectors come from the caller's cache.
-    """
-
-    def __init__(self, *, config: CuesConfig, embedder=None, head=None):
+    def __init__(self, *, config: CuesConfig, head=None):
         self.config = config
-        self.embedder = embedder
         # Optional `cue_head.CueHead`: a learned recall boost on the same document vectors.
         self.head = head
         if head is not None and set(head.cues) - set(config.cues):
@@ -213,37 +190,14 @@ class CueDetector:
                           [re.compile(r) for r in getattr(spec, lang).exclude_regexes])
                    for lang in LANGS}
             for name, spec in config.cues.items()}
-        self._seed_vecs: dict[str, np.ndarray] | None = None
-        self._anchor_vecs: np.ndarray | None = None
 
     @classmethod
-    def from_yaml(cls, path: str | Path = DEFAULT_CUES_CONFIG, *, embedder=None, head=None) -> "CueDetector":
-        return cls(config=load_cues_config(path), embedder=embedder, head=head)
+    def from_yaml(cls, path: str | Path = DEFAULT_CUES_CONFIG, *, head=None) -> "CueDetector":
+        return cls(config=load_cues_config(path), head=head)
 
     @property
     def cue_names(self) -> list[str]:
         return list(self.config.cues)
-
-    @property
-    def uses_embeddings(self) -> bool:
-        return self.head is not None or (self.config.embedding.enabled and any(
-            c.embedding_margin is not None for c in self.config.cues.values()))
-
-    def _fit_vectors(self) -> None:
-        if self._seed_vecs is not None:
-            return
-        if self.embedder is None:
-            raise ValueError("cues with embedding_margin need CueDetector(embedder=...) to embed seed phrases")
-        # Seeds of both languages: e5 is multilingual, so a Finnish text is close to English seeds too.
-        self._seed_vecs = {name: self.embedder.encode(spec.fi.seeds + spec.en.seeds)
-                           for name, spec in self.config.cues.items() if spec.fi.seeds or spec.en.seeds}
-        self._anchor_vecs = self.embedder.encode(self.config.anchors)
-
-    def embedding_scores(self, vectors: np.ndarray) -> pd.DataFrame:
-        """Per cue: max cosine to the cue's seeds minus max cosine to the neutral anchors."""
-        self._fit_vectors()
-        base = (vectors @ self._anchor_vecs.T).max(axis=1)
-        return pd.DataFrame({name: (vectors @ sv.T).max(axis=1) - base for name, sv in self._seed_vecs.items()})
 
     def rule_hits(self, texts: Sequence[str], langs: Sequence[str], lemmas: Sequence[str]) -> pd.DataFrame:
         gap = self.config.max_gap
@@ -269,8 +223,8 @@ class CueDetector:
 
     def detect(self, texts: Sequence[str], langs: Sequence[str], lemmas: Sequence[str],
                vectors: np.ndarray | None = None) -> pd.DataFrame:
-        """`cue_<name>` booleans and `cue_<name>_score` (the head's probability, else the seed-phrase
-        embedding score; NaN without vectors), one row per text.
+        """`cue_<name>` booleans and `cue_<name>_score` (the head's probability; NaN without a head or
+        vectors), one row per text.
 
         lemmas: `Analysis.marked_lemmas` (all tokens, with clause/sentence marks), not `Analysis.lemmas`.
         vectors: the pipeline's cached document vectors (row-aligned), or None for rules only.
@@ -280,20 +234,12 @@ class CueDetector:
         if vectors is not None and len(vectors) != len(texts):
             raise ValueError(f"{len(vectors)} vectors for {len(texts)} texts")
         hits = self.rule_hits(texts, langs, lemmas)
-        scores = None
-        # Scores are worth returning (for ranking and calibration) even when no cue fires on them.
-        if vectors is not None and self.embedder is not None and self.config.embedding.enabled \
-                and self.config.anchors:
-            scores = self.embedding_scores(np.asarray(vectors, dtype=np.float32))
+        # Scores are worth returning (for ranking and review) even when no cue fires on them.
         head_p = self.head.proba(vectors) if vectors is not None and self.head is not None else None
         out = {}
-        for name, spec in self.config.cues.items():
+        for name in self.config.cues:
             fired = hits[name].to_numpy()
             score = np.full(len(texts), np.nan)
-            if scores is not None and name in scores:
-                score = scores[name].to_numpy()
-                if spec.embedding_margin is not None:
-                    fired = fired | (score >= spec.embedding_margin)
             if head_p is not None and name in head_p:
                 score = head_p[name].to_numpy()
                 fired = fired | (score >= self.head.thresholds[name])
@@ -335,10 +281,10 @@ def evaluate_cues(texts: Sequence[str], langs: Sequence[str], labels: Sequence, 
     if unknown:
         raise ValueError(f"labels name unknown cues: {sorted(unknown)}")
     lemmas = cue_lemmas(texts, langs, preprocessor)
-    vectors = embedder.encode(texts) if (embedder is not None and detector.uses_embeddings) else None
+    vectors = embedder.encode(texts) if (embedder is not None and detector.head is not None) else None
     pred = detector.detect(texts, langs, lemmas, vectors)
     report = _score(pred, gold, detector.cue_names)
-    if vectors is not None:  # what the embeddings add over the rules alone
+    if vectors is not None:  # what the head adds over the rules alone
         rules = _score(detector.detect(texts, langs, lemmas), gold, detector.cue_names)
         report["rules_only"] = {"macro_f1": rules["macro_f1"], "by_cue": rules["by_cue"]}
     report["by_lang"] = {}
@@ -383,18 +329,10 @@ def load_testset(path: str | Path, split: str | None = None) -> pd.DataFrame:
     return df
 
 
-if __name__ == "__main__":  # python -m signals.cues [CSV] [split]
+if __name__ == "__main__":  # python -m signals.cues [CSV] [split]: the same as `signals eval cues`
     import sys
 
-    from signals.config import load_config
-    from signals.embed import make_embedder
-    from signals.nlp import Preprocessor
+    from signals.cli import main
 
-    csv_path = sys.argv[1] if len(sys.argv) > 1 else REPO_ROOT / "data" / "cues" / "cue_testset.csv"
-    df = load_testset(csv_path, sys.argv[2] if len(sys.argv) > 2 else None)
-    emb = make_embedder(load_config().embedding)
-    det = CueDetector.from_yaml(embedder=emb)
-    rep = evaluate_cues(df["text"].tolist(), df["lang"].tolist(), df["cues"].tolist(), det, Preprocessor(), emb)
-    print(format_cue_report(rep))
-    for e in rep["errors"]:
-        print(f"  [{e['lang']}] gold={e['gold']} pred={e['pred']}  {e['text']}")
+    args = ["eval", "cues", "--data", sys.argv[1] if len(sys.argv) > 1 else str(DEFAULT_TESTSET)]
+    sys.exit(main(args + (["--split", sys.argv[2]] if len(sys.argv) > 2 else [])))

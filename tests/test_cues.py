@@ -119,12 +119,13 @@ def write_cfg(tmp_path: Path, text: str) -> Path:
     ("cues:\n  x:\n    fi: {patterns: [[a]], regexes: ['(']}\n", "invalid regex"),
     ("cues:\n  Bad-Name:\n    en: {patterns: [[a]]}\n", "lower_snake_case"),
     ("cues:\n  x:\n    en: {patterns: [[a]], seed: [s]}\n", "Extra inputs"),
-    ("cues:\n  x:\n    embedding_margin: 0.05\n    en: {patterns: [[a]]}\n", "no seed phrases"),
-    ("cues:\n  x:\n    en: {seeds: [hi]}\n", "at least one pattern"),
+    # Seed-phrase similarity was removed: its old keys are refused, not silently ignored.
+    ("cues:\n  x:\n    embedding_margin: 0.05\n    en: {patterns: [[a]]}\n", "Extra inputs"),
+    ("cues:\n  x:\n    en: {regexes: []}\n", "at least one pattern"),
     ("cues:\n  x:\n    en: {patterns: [['...', a]]}\n", "only goes between"),
     ("cues:\n  x:\n    en: {patterns: [[]]}\n", "non-empty"),
     ("cues: {}\n", "no cues"),
-    ("anchors: []\ncues:\n  x:\n    embedding_margin: 0.05\n    en: {patterns: [[a]], seeds: [s]}\n", "anchors"),
+    ("anchors: []\ncues:\n  x:\n    en: {patterns: [[a]]}\n", "Extra inputs"),
 ])
 def test_config_errors_are_clear(tmp_path, yaml_text, message):
     with pytest.raises(CueConfigError, match=message) as exc:
@@ -168,19 +169,19 @@ def embedder():
     return make_embedder(load_config().embedding)
 
 
-def test_scores_relative_to_anchors(model_dir, embedder, det, pre):
+def test_rules_alone_give_no_scores_and_vectors_must_align(model_dir, embedder, det, pre):
     texts = ["Jonotin puhelimessa tunnin.", "Osoitteeni muuttui."]
-    det = CueDetector(config=det.config, embedder=embedder)
     out = det.detect(texts, ["fi", "fi"], cue_lemmas(texts, ["fi", "fi"], pre), embedder.encode(texts))
-    assert out.at[0, "cue_waiting_time_score"] > out.at[1, "cue_waiting_time_score"]
+    assert list(out["cue_waiting_time"]) == [True, False]
+    assert out.filter(like="_score").isna().all().all()  # scores are the head's probabilities
     with pytest.raises(ValueError, match="vectors"):
         det.detect(texts, ["fi", "fi"], ["", ""], np.zeros((1, 384), dtype=np.float32))
 
 
-def test_testset_precision_recall(model_dir, embedder, pre):
+def test_testset_precision_recall(pre):
     df = load_testset(TESTSET, split="test")
-    det = CueDetector.from_yaml(embedder=embedder)
-    rep = evaluate_cues(df["text"].tolist(), df["lang"].tolist(), df["cues"].tolist(), det, pre, embedder)
+    det = CueDetector.from_yaml()
+    rep = evaluate_cues(df["text"].tolist(), df["lang"].tolist(), df["cues"].tolist(), det, pre)
     print(format_cue_report(rep))
     for name, m in rep["by_cue"].items():
         assert m["precision"] >= 0.8 and m["recall"] >= 0.8, (name, m)
