@@ -4,8 +4,8 @@ The e5 vectors are frozen and shared by every stage; they carry the gist of a te
 that carry a feeling ("ärsyttää", "vitun", "kiitti", "gutted"). A small linear model over the words
 themselves, and over character n-grams (Finnish inflects and compounds, so "ärsyttävää" and
 "ärsytti" share pieces), adds what the vectors blur. Averaged with the embedding head on XED's
-held-out split it raised emotion macro-F1 from 0.418 to 0.441 (English) and from 0.334 to 0.370
-(Finnish); see models/emotion/MODEL_CARD.md.
+held-out split it raised emotion macro-F1 from 0.418 to 0.443 (English) and from 0.331 to 0.369
+(Finnish); see models/emotion/MODEL_CARD.md and models/sentiment/MODEL_CARD.md.
 
 Texts are normalised with `clean_subtitle_text` both in training and in use, so the model cannot learn
 XED's collection artefacts (tokenised English, comma-free neutral lines) and sees customer text in the
