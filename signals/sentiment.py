@@ -4,9 +4,9 @@ One expert per training source, averaged: a head on English tweets (TweetEval) a
 XED subtitle lines (fi + en) whose emotions are mapped to polarity. Trained as one head,
 the ~30k subtitle lines swamp the ~1.7k tweets and the tweets' notion of "neutral" is lost
 (5-fold CV tweet macro-recall 0.60, against 0.66 for the two-expert average, whatever the
-tweets' sample weight); averaging two experts keeps both and still gives Finnish coverage. A lexical view of the text
-(`signals/lexical.py`, word and character n-grams, fitted on the subtitle lines) is averaged in
-with weight LEXICAL_WEIGHT.
+tweets' sample weight); averaging two experts keeps both and still gives Finnish coverage.
+A lexical view of the text (`signals/lexical.py`, word and character n-grams, fitted on the
+subtitle lines) is averaged in with weight LEXICAL_WEIGHT.
 
 score = P(positive) − P(negative); label = the most probable class.
 """
