@@ -130,6 +130,14 @@ def embed_texts(texts: Sequence[str], embedder, *, cache_root: str | Path | None
 # ---------------------------------------------------------------- the head
 
 
+def activate(z: np.ndarray, output: str) -> np.ndarray:
+    """Logits → probabilities: independent per column ("sigmoid") or one distribution per row ("softmax")."""
+    if output == "sigmoid":
+        return 1 / (1 + np.exp(-np.clip(z, -50, 50)))
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
 class Head:
     """Standardise → (dense + ReLU)* → dense → sigmoid (multi-label) or softmax (multi-class).
 
@@ -214,12 +222,7 @@ class Head:
         for W, b in self.layers_[:-1]:
             h = np.maximum(h @ W + b, 0)
         W, b = self.layers_[-1]
-        z = h @ W + b
-        if self.output_ == "sigmoid":
-            return 1 / (1 + np.exp(-np.clip(z, -50, 50)))
-        z = z - z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        return activate(h @ W + b, self.output_)
 
     # -- storage
 

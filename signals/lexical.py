@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from signals.heads import clean_subtitle_text
+from signals.heads import activate, clean_subtitle_text
 
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 5)
@@ -28,12 +28,12 @@ MAX_CHAR_FEATURES = 20_000
 C = 2.0
 
 
-def _vectorisers(word_vocab=None, char_vocab=None, min_df: int = 2):
+def _vectorisers(word_vocab=None, char_vocab=None):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    word = TfidfVectorizer(ngram_range=WORD_NGRAMS, min_df=min_df, sublinear_tf=True,
+    word = TfidfVectorizer(ngram_range=WORD_NGRAMS, min_df=2, sublinear_tf=True,
                            max_features=MAX_WORD_FEATURES, vocabulary=word_vocab)
-    char = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, min_df=min_df, sublinear_tf=True,
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, min_df=2, sublinear_tf=True,
                            max_features=MAX_CHAR_FEATURES, vocabulary=char_vocab)
     return word, char
 
@@ -82,10 +82,7 @@ class LexicalHead:
         if not norm:
             return np.zeros((0, self.W_.shape[1]))
         z = np.asarray(self._stack(self.word_.transform(norm), self.char_.transform(norm)) @ self.W_) + self.b_
-        if self.output_ == "sigmoid":
-            return 1 / (1 + np.exp(-np.clip(z, -50, 50)))
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+        return activate(z, self.output_)
 
     # -- storage: plain arrays (strings and floats), never a pickle
 
