@@ -129,7 +129,7 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
     with stage("feelings"):
         emo, sent = feelings.load_models(resolve(cfg.feelings.emotion_model), resolve(cfg.feelings.sentiment_model),
                                          embedder)
-        scored = feelings.score_feelings(vectors, docs["text"].tolist(), emo, sent)
+        scored = feelings.score_feelings(vectors, docs["text"].tolist(), emo, sent, docs["lang"].tolist())
         fact_feeling = feelings.load_fact_feeling(resolve(cfg.feelings.fact_feeling_model), embedder)
         scored.insert(4, "feeling_share", fact_feeling.shares(embedded.sentences, docs["lang"].tolist()))
         detector = cues.CueDetector.from_yaml(resolve(cfg.feelings.cues),

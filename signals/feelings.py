@@ -46,15 +46,16 @@ def load_cue_head(model_dir: str | None, embedder):
     return model
 
 
-def score_feelings(vectors: np.ndarray, texts: Sequence[str], emo: EmotionModel, sent: SentimentModel
-                   ) -> pd.DataFrame:
-    """One row per vector (and its text, which the models' lexical views read): sentiment score in
+def score_feelings(vectors: np.ndarray, texts: Sequence[str], emo: EmotionModel, sent: SentimentModel,
+                   langs: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per vector (and its text, which the models' lexical views read, and its language, which
+    decides where the sentiment model's English-only view applies; detected when not given): sentiment score in
     [-1, 1] and label, emotion probabilities, the decoded emotions (strongest first) and the dominant one
     (`neutral` when no emotion clears its threshold)."""
     if len(vectors) == 0:
         return pd.DataFrame(columns=["sentiment", "sentiment_label", "emotions", "dominant_emotion",
                                      *EMOTION_COLUMNS])
-    labels, scores = sent.predict(vectors, texts)
+    labels, scores = sent.predict(vectors, texts, langs)
     proba = emo.predict_proba(vectors, texts)
     emotions = emo.predict_labels(vectors, texts)
     out = pd.DataFrame(proba, columns=EMOTION_COLUMNS)

@@ -6,7 +6,8 @@ the ~30k subtitle lines swamp the ~1.7k tweets and the tweets' notion of "neutra
 (5-fold CV tweet macro-recall 0.60, against 0.66 for the two-expert average, whatever the
 tweets' sample weight); averaging two experts keeps both and still gives Finnish coverage.
 A lexical view of the text (`signals/lexical.py`, word and character n-grams, fitted on the
-subtitle lines) is averaged in with weight LEXICAL_WEIGHT.
+subtitle lines) is averaged in with weight LEXICAL_WEIGHT, and for English texts VADER's lexicon scores
+(`signals/vader.py`) with weight VADER_WEIGHT.
 
 score = P(positive) − P(negative); label = the most probable class.
 """
@@ -26,6 +27,8 @@ from signals.heads import (Ensemble, Head, check_embedder, clean_subtitle_text, 
                            split_by_text)
 from signals.lexical import C as LEXICAL_C, LexicalHead, mix
 from signals.lexical import from_artefact as lexical_from_artefact, to_artefact as lexical_to_artefact
+from signals.vader import LANG as VADER_LANG, VaderView, mix_english
+from signals.vader import from_artefact as vader_from_artefact, to_artefact as vader_to_artefact
 
 CLASSES: tuple[str, ...] = ("negative", "neutral", "positive")
 TASK = "sentiment"
@@ -41,6 +44,11 @@ C = 0.002
 # macro-recall 0.661 → 0.651 → 0.644: subtitle words do not carry over to tweets. 0.2 keeps tweets
 # within 0.01.
 LEXICAL_WEIGHT = 0.2
+# Share of the VADER view on English texts. Measured 2026-11-23 (int8 vectors; the view fitted on the
+# English training lines of both sources; tweets by 5-fold CV): 0 → 0.25 → 0.3 → 0.35 gave tweet macro-
+# recall 0.651 → 0.667 → 0.666 → 0.665, English XED positive-vs-negative F1 0.800 → 0.799 → 0.800 →
+# 0.801, English polar cue-set rows 0.830 → 0.831 → 0.836 → 0.840; 0.5 lost on all three.
+VADER_WEIGHT = 0.3
 
 
 def polarity_from_emotions(labels: Sequence[str]) -> str | None:
@@ -72,14 +80,16 @@ def parse_class(value: str) -> str:
 
 
 class SentimentModel:
-    """Embeddings (+ the texts, when the model has a lexical view) → (labels, scores in [-1, 1])."""
+    """Embeddings (+ the texts, when the model has a lexical or VADER view) → (labels, scores in [-1, 1])."""
 
     def __init__(self, *, head: Ensemble, meta: dict[str, Any] | None = None, lexical: LexicalHead | None = None,
-                 lexical_weight: float = 0.0):
+                 lexical_weight: float = 0.0, vader: VaderView | None = None, vader_weight: float = 0.0):
         self.head = head
         self.meta = meta or {}
         self.lexical = lexical
         self.lexical_weight = float(lexical_weight) if lexical is not None else 0.0
+        self.vader = vader
+        self.vader_weight = float(vader_weight) if vader is not None else 0.0
 
     @classmethod
     def load(cls, model_dir: str | Path) -> "SentimentModel":
@@ -87,20 +97,26 @@ class SentimentModel:
         if tuple(meta.get("classes", ())) != CLASSES:
             raise ValueError(f"{model_dir} does not hold a sentiment model with classes {CLASSES}")
         lexical, weight = lexical_from_artefact(arrays, meta)
-        return cls(head=head, meta=meta, lexical=lexical, lexical_weight=weight)
+        vader, vader_weight = vader_from_artefact(arrays, meta)
+        return cls(head=head, meta=meta, lexical=lexical, lexical_weight=weight, vader=vader, vader_weight=vader_weight)
 
     def save(self, model_dir: str | Path) -> None:
         lex_arrays, lex_meta = lexical_to_artefact(self.lexical, self.lexical_weight)
-        save_artefact(model_dir, self.head, lex_arrays,
-                      {**self.meta, "task": TASK, "classes": list(CLASSES), "lexical": lex_meta})
+        vader_arrays, vader_meta = vader_to_artefact(self.vader, self.vader_weight)
+        save_artefact(model_dir, self.head, {**lex_arrays, **vader_arrays},
+                      {**self.meta, "task": TASK, "classes": list(CLASSES), "lexical": lex_meta, "vader": vader_meta})
 
-    def predict_proba(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
-        """n×3 probabilities in CLASSES order (rows sum to 1)."""
-        return mix(self.head.predict_proba(embeddings), self.lexical, self.lexical_weight, texts)
+    def predict_proba(self, embeddings: np.ndarray, texts: Sequence[str] | None = None,
+                      langs: Sequence[str] | None = None) -> np.ndarray:
+        """n×3 probabilities in CLASSES order (rows sum to 1). langs (fi/en/other per text) decide where the
+        English-only VADER view applies; without them they are detected from the texts."""
+        P = mix(self.head.predict_proba(embeddings), self.lexical, self.lexical_weight, texts)
+        return mix_english(P, self.vader, self.vader_weight, texts, langs)
 
-    def predict(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
+    def predict(self, embeddings: np.ndarray, texts: Sequence[str] | None = None,
+                langs: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
         """(label per text, score per text = P(positive) − P(negative))."""
-        P = self.predict_proba(embeddings, texts)
+        P = self.predict_proba(embeddings, texts, langs)
         return [CLASSES[i] for i in P.argmax(axis=1)], score_from_proba(P)
 
 
@@ -217,7 +233,7 @@ def _xed_polarity(emotion_csv: str | Path) -> tuple[list[str], list[str], list[s
 
 def train_sentiment(data_csv: str | Path | None, out_dir: str | Path, *, emotion_csv: str | Path | None = None,
                     seed: int = 0, embedder=None, lexical_weight: float = LEXICAL_WEIGHT,
-                    trained_on: str | None = None, progress: bool = False) -> dict[str, Any]:
+                    vader_weight: float = VADER_WEIGHT, trained_on: str | None = None, progress: bool = False) -> dict[str, Any]:
     """Train one expert per source, write the model + MODEL_CARD.md, return held-out metrics.
 
     data_csv: `text,lang,label` sentiment CSV (e.g. TweetEval); emotion_csv: XED-shaped CSV,
@@ -226,7 +242,9 @@ def train_sentiment(data_csv: str | Path | None, out_dir: str | Path, *, emotion
     train_emotion's, so the two never see each other's test lines). Nothing is tuned on the
     validation part (C and the lexical weight are fixed), so experts are fitted on train + validation
     and the returned metrics are on each source's test split only. The lexical view is fitted on the
-    subtitle source's lines (the one source in both languages); without emotion_csv there is none.
+    subtitle source's lines (the one source in both languages); without emotion_csv there is none. The VADER
+    view is fitted on the English train + validation lines of every source (by their `lang` column); in use
+    it applies where the text is detected as English.
     """
     embedder = embedder or default_embedder()
     sources: list[tuple[str, list[str], list[str], list[str], bool]] = []
@@ -240,6 +258,8 @@ def train_sentiment(data_csv: str | Path | None, out_dir: str | Path, *, emotion
         raise ValueError("train_sentiment needs data_csv, emotion_csv or both")
 
     experts, held_out, data_meta, lexical = [], [], {}, None
+    english_texts: list[str] = []
+    english_y: list[np.ndarray] = []
     for name, texts, langs, gold, clean in sources:
         split = split_by_text(texts, seed=seed)
         fit_texts = [clean_subtitle_text(t) if clean and s != "test" else t for t, s in zip(texts, split)]
@@ -253,18 +273,23 @@ def train_sentiment(data_csv: str | Path | None, out_dir: str | Path, *, emotion
         if clean and lexical_weight:
             lexical = LexicalHead(C=LEXICAL_C, class_weight="balanced", seed=seed).fit(
                 [t for t, m in zip(fit_texts, tr) if m], y[tr])
+        english = tr & (np.asarray(langs, dtype=object) == VADER_LANG)
+        english_texts += [t for t, m in zip(fit_texts, english) if m]
+        english_y.append(y[english])
         data_meta[name] = {"rows": len(texts), "clean_text": clean,
                            "split_rows": {"train+val": int(tr.sum()), "test": int(np.sum(split == "test"))}}
         held_out.append((name, X, fit_texts, np.asarray(gold, dtype=object), np.asarray(langs, dtype=object), split))
 
+    vader = VaderView(seed=seed).fit(english_texts, np.concatenate(english_y)) if vader_weight and english_texts else None
     model = SentimentModel(head=Ensemble([h for _, h in experts], names=[n for n, _ in experts]),
-                           lexical=lexical, lexical_weight=lexical_weight)
+                           lexical=lexical, lexical_weight=lexical_weight, vader=vader, vader_weight=vader_weight)
     metrics: dict[str, Any] = {}
     for name, X, fit_texts, gold, langs, split in held_out:
         m = split == "test"
         pred, scores = model.predict(X[m], [t for t, keep in zip(fit_texts, m) if keep])
         metrics[f"{name}/test"] = score_predictions(gold[m], pred, scores, langs[m])
     model.meta = {"embedding": embedding_meta(embedder), "seed": seed, "lexical_weight": model.lexical_weight,
+                  "vader_weight": model.vader_weight,
                   "trained_on": trained_on or _date.today().isoformat(),
                   "data": {"split": "70/15/15 by sha256(seed|text) per source; fitted on 70+15, test 15",
                            "sources": data_meta},
@@ -299,10 +324,15 @@ with a lexical view of the text: a multinomial logistic regression (C={LEXICAL_C
 character 2–5-gram TF-IDF (`signals/lexical.py`), fitted on the subtitle lines. The model needs the text as well
 as its vector. Its weight is fixed (see `LEXICAL_WEIGHT` in signals/sentiment.py): it lifts polarity on
 subtitles and on our own customer messages but costs tweets about 0.01 macro-recall""" if w else "")
+    wv = meta.get("vader_weight", 0.0)
+    vader = (f""" On texts detected as English, a third view is averaged in ({1 - wv:.1f} : {wv:.1f}): VADER's
+lexicon scores (the `vaderSentiment` package, Hutto & Gilbert 2014, MIT; the lexicon ships inside it) mapped to
+the three classes by a logistic regression fitted on the English training lines of both sources
+(`signals/vader.py`). It reads emoticons, emoji, intensifiers and negation the way tweets use them.""" if wv else "")
     return f"""# Sentiment head (negative / neutral / positive, fi + en)
 
 The average of one multinomial logistic regression per training source, over the shared sentence
-embeddings (L2-normalised `{meta['embedding']['model_id']}` vectors of `"{meta['embedding']['prefix']}" + text`){lexical}.
+embeddings (L2-normalised `{meta['embedding']['model_id']}` vectors of `"{meta['embedding']['prefix']}" + text`){lexical}.{vader}
 Output: 3 probabilities, label = the most probable class, **score = P(positive) − P(negative)** in [-1, 1].
 Not a transformer: applied with numpy from `weights.npz` (no pickle).
 
@@ -339,8 +369,10 @@ by the sign of the score (macro-F1 of the two classes). XED test lines are score
 The tweet test split is small (a few hundred tweets; ±0.03). A steadier estimate of the same recipe: 5-fold
 cross-validation of the tweet expert over the tweets' train+validation part (1,707 tweets, each fold's expert
 averaged with the subtitle expert; run during development, 2026-11-23) gave macro-recall 0.662, macro-F1 0.632,
-pos-vs-neg F1 0.878 on fp32 vectors without the lexical view; on the int8 vectors 0.661 without and 0.651 with it. TweetEval's FastText baseline reaches macro-recall 0.629 on TweetEval's own test set; the
-numbers here come from its validation set and are not directly comparable.
+pos-vs-neg F1 0.878 on fp32 vectors without the lexical view; on the int8 vectors 0.661 without it, 0.651 with
+it and 0.666 with the VADER view too (that view fitted on each fold's tweets plus the English subtitle lines).
+TweetEval's FastText baseline reaches macro-recall 0.629 on TweetEval's own test set; the numbers here come from
+its validation set and are not directly comparable.
 
 ## Limits
 

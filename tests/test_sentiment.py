@@ -58,6 +58,7 @@ def test_training_is_reproducible_with_two_sources(tmp_path, fake_embed):
     model = SentimentModel.load(tmp_path / "a")
     assert model.head.names == ["tw", "xed_polarity"]
     assert model.lexical is not None and model.lexical_weight == sentiment.LEXICAL_WEIGHT
+    assert model.vader is not None and model.vader_weight == sentiment.VADER_WEIGHT
     labels, scores = model.predict(fake_embed.vectors(["bad one", "good one"]), ["bad one", "good one"])
     assert labels == ["negative", "positive"] and scores[0] < 0 < scores[1]
     assert np.all(np.abs(scores) <= 1)
