@@ -84,18 +84,19 @@ def read_labelled_csv(path: str | Path, label_column: str, *, optional: tuple[st
     a clear error. Every `signals eval …` command reads its CSV through here.
 
     `keep_default_na=False` because "NA", "None" or "null" are real (short) texts and a
-    language code such as "nan" must not become a float.
+    language code such as "nan" must not become a float. Language codes are case-insensitive ("EN" is
+    "en"), so per-language results do not split by spelling; a UTF-8 byte-order mark is skipped.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"labelled data not found: {path}")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = [c for c in ("text", "lang", label_column) if c not in df.columns]
     if missing:
         raise ValueError(f"{path}: missing column(s) {missing}; expected text,lang,{label_column}")
     keep = dict.fromkeys(["text", "lang", label_column, *(c for c in optional if c in df.columns)])
     df = df[list(keep)].copy()
-    df["lang"] = df["lang"].str.strip()
+    df["lang"] = df["lang"].str.strip().str.lower()
     return df
 
 

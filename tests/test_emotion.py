@@ -126,6 +126,13 @@ def test_bad_labels_are_a_clear_error(tmp_path):
         read_labelled_csv(path, "labels")
 
 
+def test_labelled_csv_tolerates_bom_crlf_and_language_case(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes("\ufefftext,lang,labels\r\nHei,FI ,joy\r\nhello,En,neutral\r\n".encode("utf-8"))
+    df = read_labelled_csv(path, "labels")
+    assert df["lang"].tolist() == ["fi", "en"] and df["text"].tolist() == ["Hei", "hello"]
+
+
 # ---------------------------------------------------------------- the committed artefact, real embeddings
 
 
