@@ -235,7 +235,7 @@ class CueDetector:
             raise ValueError(f"{len(vectors)} vectors for {len(texts)} texts")
         hits = self.rule_hits(texts, langs, lemmas)
         # Scores are worth returning (for ranking and review) even when no cue fires on them.
-        head_p = self.head.proba(vectors) if vectors is not None and self.head is not None else None
+        head_p = self.head.proba(vectors, list(texts)) if vectors is not None and self.head is not None else None
         out = {}
         for name in self.config.cues:
             fired = hits[name].to_numpy()

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from signals.config import REPO_ROOT
+from signals import cue_head
 from signals.cue_head import NEVER, CueHead, gold_matrix, precision_threshold, train_cue_head
 from signals.cues import CueDetector, cue_lemmas, evaluate_cues, load_testset
 from signals.embed import Embedder
@@ -48,9 +49,11 @@ def test_training_is_reproducible(tmp_path, embedder, pre):
 
 
 def test_committed_head_is_small_matches_the_config_and_refuses_other_embeddings(model_dir):
+    # A head and its n-gram vocabulary, not a transformer.
     for name in ("weights.npz", "model.json", "MODEL_CARD.md"):
-        assert (COMMITTED / name).stat().st_size < 200_000
+        assert (COMMITTED / name).stat().st_size < 1_000_000
     head = CueHead.load(COMMITTED)
+    assert head.lexical is not None and head.lexical_weight == cue_head.LEXICAL_WEIGHT
     assert head.cues == CueDetector.from_yaml().cue_names
     assert all(0.3 <= t <= NEVER for t in head.thresholds.values())
     with pytest.raises(ValueError, match="trained on other embeddings"):
