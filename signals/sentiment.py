@@ -242,7 +242,7 @@ def train_sentiment(data_csv: str | Path | None, out_dir: str | Path, *, emotion
     mapped with `polarity_from_emotions` and cleaned with `clean_subtitle_text`. Give either
     or both. Each source is split 70/15/15 by a seeded hash of the text (the same split as
     train_emotion's, so the two never see each other's test lines). Nothing is tuned on the
-    validation part (C and the lexical weight are fixed), so experts are fitted on train + validation
+    validation part (C and the lexical and VADER weights are fixed), so experts are fitted on train + validation
     and the returned metrics are on each source's test split only. The lexical view is fitted on the
     subtitle source's lines (the one source in both languages); without emotion_csv there is none. The VADER
     view is fitted on the English train + validation lines of every source (by their `lang` column); in use
