@@ -230,6 +230,14 @@ def test_explanation_says_fact_or_feeling_only_when_clear(share, phrase):
     assert (phrase in text) if phrase else ("mostly f" not in text)
 
 
+@pytest.mark.parametrize("gap,phrase", [(-45.0, "Finnish customers 45 points more negative than English"),
+                                        (32.0, "Finnish customers 32 points more positive than English"),
+                                        (25.0, None), (-20.0, None), (float("nan"), None)])
+def test_explanation_names_a_language_gap_only_beyond_the_models_own_language_bias(gap, phrase):
+    text = M.explain({"topic_id": 3, "signal_class": "weak", "label": "x", "fi_en_gap": gap})
+    assert (phrase in text) if phrase else ("Finnish customers" not in text)
+
+
 # ---------------------------------------------------------------------------------------------- privacy
 
 def test_suppression_primary_and_secondary():
