@@ -307,6 +307,23 @@ def load_artefact(model_dir: str | Path, task: str | None = None
     return model, extra, meta
 
 
+def view_to_artefact(view, weight: float, prefix: str) -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
+    """A text view stored next to a head (the lexical or VADER view): its arrays under `prefix` for the
+    head's weights.npz, and its model.json entry {weight, settings}; nothing without a view or a share."""
+    if view is None or weight == 0:
+        return {}, None
+    return {prefix + k: v for k, v in view.to_arrays().items()}, {"weight": float(weight), "settings": view.settings()}
+
+
+def view_from_artefact(cls, arrays: dict[str, np.ndarray], entry: dict[str, Any] | None,
+                       prefix: str) -> tuple[Any, float]:
+    """The view `view_to_artefact` stored (rebuilt with `cls.from_arrays`) and its share; (None, 0.0) when none."""
+    if not entry:
+        return None, 0.0
+    mine = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+    return cls.from_arrays(mine, entry["settings"]), float(entry["weight"])
+
+
 def base_model_id(model_id: str) -> str:
     """`…-fp32+onnx-int8-per-channel` → `…-fp32`: the backends of one model agree at cosine ≈ 0.995."""
     return model_id.split("+", 1)[0]

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from signals.heads import activate, clean_subtitle_text
+from signals.heads import activate, clean_subtitle_text, view_from_artefact, view_to_artefact
 
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 5)
@@ -118,19 +118,12 @@ ARRAY_PREFIX = "lex."
 
 def to_artefact(lexical: LexicalHead | None, weight: float) -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
     """(arrays to add to a head's weights.npz, the `lexical` entry of its model.json; None without one)."""
-    if lexical is None or weight == 0:
-        return {}, None
-    arrays = {ARRAY_PREFIX + k: v for k, v in lexical.to_arrays().items()}
-    return arrays, {"weight": float(weight), "settings": lexical.settings()}
+    return view_to_artefact(lexical, weight, ARRAY_PREFIX)
 
 
 def from_artefact(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> tuple[LexicalHead | None, float]:
     """The lexical head and its weight stored by `to_artefact` (None, 0.0 when the model has none)."""
-    entry = meta.get("lexical")
-    if not entry:
-        return None, 0.0
-    mine = {k[len(ARRAY_PREFIX):]: v for k, v in arrays.items() if k.startswith(ARRAY_PREFIX)}
-    return LexicalHead.from_arrays(mine, entry["settings"]), float(entry["weight"])
+    return view_from_artefact(LexicalHead, arrays, meta.get("lexical"), ARRAY_PREFIX)
 
 
 def mix(embedding_proba: np.ndarray, lexical: LexicalHead | None, weight: float,

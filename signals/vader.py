@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from signals.heads import activate
+from signals.heads import activate, view_from_artefact, view_to_artefact
 
 LANG = "en"
 FEATURES = ("compound", "pos", "neg", "compound_pos", "compound_neg", "compound_zero")
@@ -91,18 +91,11 @@ ARRAY_PREFIX = "vader."
 
 def to_artefact(view: VaderView | None, weight: float) -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
     """(arrays to add to the head's weights.npz, the `vader` entry of its model.json; None without one)."""
-    if view is None or weight == 0:
-        return {}, None
-    return {ARRAY_PREFIX + k: v for k, v in view.to_arrays().items()}, {"weight": float(weight),
-                                                                        "settings": view.settings()}
+    return view_to_artefact(view, weight, ARRAY_PREFIX)
 
 
 def from_artefact(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> tuple[VaderView | None, float]:
-    entry = meta.get("vader")
-    if not entry:
-        return None, 0.0
-    mine = {k[len(ARRAY_PREFIX):]: v for k, v in arrays.items() if k.startswith(ARRAY_PREFIX)}
-    return VaderView.from_arrays(mine, entry["settings"]), float(entry["weight"])
+    return view_from_artefact(VaderView, arrays, meta.get("vader"), ARRAY_PREFIX)
 
 
 def mix_english(proba: np.ndarray, view: VaderView | None, weight: float, texts: Sequence[str] | None,
