@@ -105,7 +105,10 @@ class EmotionModel:
 
     def predict_labels(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> list[list[str]]:
         """Per text, ["neutral"] or its emotions, strongest (relative to threshold) first."""
-        proba = self.predict_proba(embeddings, texts)
+        return self.labels_from_proba(self.predict_proba(embeddings, texts))
+
+    def labels_from_proba(self, proba: np.ndarray) -> list[list[str]]:
+        """`predict_labels` for probabilities already computed with `predict_proba`."""
         Y = decode(proba, self.thresholds)
         ratio = proba / self.thresholds
         return [[LABELS[j] for j in sorted(np.flatnonzero(row), key=lambda j: -r[j])] for row, r in zip(Y, ratio)]

@@ -57,7 +57,7 @@ def score_feelings(vectors: np.ndarray, texts: Sequence[str], emo: EmotionModel,
                                      *EMOTION_COLUMNS])
     labels, scores = sent.predict(vectors, texts, langs)
     proba = emo.predict_proba(vectors, texts)
-    emotions = emo.predict_labels(vectors, texts)
+    emotions = emo.labels_from_proba(proba)
     out = pd.DataFrame(proba, columns=EMOTION_COLUMNS)
     out.insert(0, "sentiment", scores)
     out.insert(1, "sentiment_label", labels)
