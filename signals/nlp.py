@@ -75,7 +75,12 @@ def _lemma(tok, lookup: dict | None) -> str:
     if lookup is not None and tok.text != tok.text.lower():
         low = tok.text.lower()
         return str(lookup.get(low, low)).lower()
-    return (tok.lemma_ or tok.text).lower()
+    lemma = (tok.lemma_ or tok.text).lower()
+    # Spoken Finnish "et" is often "että" ("kiva et soititte"): the tagger marks it SCONJ but Voikko
+    # still lemmatises it to the negation verb "ei", which would negate the cue rules' next match.
+    if lemma == "ei" and tok.pos_ == "SCONJ":
+        return "että"
+    return lemma
 
 
 def content_lemmas(doc, stop_words: set[str], lookup: dict | None = None) -> list[str]:

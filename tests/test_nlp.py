@@ -63,6 +63,9 @@ def test_capitalised_english_words_are_lemmatised_like_lower_case_ones(pre):
      "ei aikoa vaihtaa , olla tyytyväinen | | soittaa 3. kerran | |"),
     ("I am NOT switching, the Service was great. Called 3 times!", "en",
      "i be not switch , the service be great | | call 3 time | |"),
+    # spoken "et" = "että" is not a negation; "et" before a connegative verb is
+    ("Kiva et soititte takaisin. Miksi et vastaa?", "fi",
+     "kiva että soittaa takaisin | | miksi ei vastata | |"),
 ])
 def test_marked_lemmas_keep_every_token_with_clause_and_sentence_marks(pre, text, lang, expected):
     [a] = pre.analyse([text], [lang])
