@@ -178,10 +178,16 @@ def test_rules_alone_give_no_scores_and_vectors_must_align(model_dir, embedder, 
         det.detect(texts, ["fi", "fi"], ["", ""], np.zeros((1, 384), dtype=np.float32))
 
 
+# Since the sharpened definition (2026-11-23) `unresolved` is mostly implied (a missed call-back, a
+# repeat contact about a named fault, a bot that could not help): the rules catch the explicit wording
+# ("ei vieläkään", "still not fixed"), the head the rest (rules + head on the blind sets: test_cue_head.py).
+RULE_RECALL_FLOOR = {"unresolved": 0.25}
+
+
 def test_testset_precision_recall(pre):
     df = load_testset(TESTSET, split="test")
     det = CueDetector.from_yaml()
     rep = evaluate_cues(df["text"].tolist(), df["lang"].tolist(), df["cues"].tolist(), det, pre)
     print(format_cue_report(rep))
     for name, m in rep["by_cue"].items():
-        assert m["precision"] >= 0.8 and m["recall"] >= 0.8, (name, m)
+        assert m["precision"] >= 0.8 and m["recall"] >= RULE_RECALL_FLOOR.get(name, 0.8), (name, m)
