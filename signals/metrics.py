@@ -97,7 +97,7 @@ PROBLEM_CUES = ("cue_repeat_contact", "cue_broken_promise", "cue_escalation", "c
 CUE_NAMES = {
     "cue_repeat_contact": "mention repeat contacts", "cue_broken_promise": "mention a broken promise",
     "cue_escalation": "ask to escalate", "cue_churn_threat": "threaten to leave",
-    "cue_unresolved": "say it is still unresolved", "cue_waiting_time": "complain about waiting",
+    "cue_unresolved": "say their problem is still open", "cue_waiting_time": "complain about waiting",
     "cue_channel_switch": "were bounced between channels", "cue_praise": "praise",
 }
 LANG_NAMES = {"fi": "Finnish", "en": "English", "other": "other languages"}
