@@ -26,6 +26,8 @@ from signals.nlp import CLAUSE, SENTENCE
 DEFAULT_CUES_CONFIG = REPO_ROOT / "configs" / "cues.yaml"
 DEFAULT_TESTSET = REPO_ROOT / "data" / "cues" / "cue_testset.csv"
 LANGS = ("fi", "en")
+# Negation lemmas (Finnish en/et/ei/emme/ette/eivät → "ei"; English "not", "n't" → "not").
+NEGATIONS = frozenset({"ei", "not", "never"})
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -166,6 +168,17 @@ def _pattern_spans(pat: list[str], lemmas: list[str], max_gap: int) -> list[tupl
     return spans
 
 
+def _negated_before(span: tuple[int, int], lemmas: list[str]) -> bool:
+    """A negation earlier in the same clause. Exclude patterns describe the affirmative near miss
+    ("tuli kuten luvattiin", "arrived as promised"); negated ("ei tullut kuten luvattiin") it is the cue."""
+    for j in range(span[0] - 1, -1, -1):
+        if lemmas[j] in (CLAUSE, SENTENCE):
+            return False
+        if lemmas[j] in NEGATIONS:
+            return True
+    return False
+
+
 def _regex_spans(rx: re.Pattern, text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end() - 1) for m in rx.finditer(text)]
 
@@ -211,7 +224,8 @@ class CueDetector:
                 if lang in per_lang:
                     rules, rxs, ex_rxs = per_lang[lang]
                     inc = [s for p in rules.patterns for s in _pattern_spans(p, lem_toks, gap)]
-                    exc = [s for p in rules.exclude_patterns for s in _pattern_spans(p, lem_toks, gap)]
+                    exc = [s for p in rules.exclude_patterns for s in _pattern_spans(p, lem_toks, gap)
+                           if not _negated_before(s, lem_toks)]
                     hit = any(not _overlaps(s, exc) for s in inc)
                     if not hit and rxs:
                         rinc = [s for rx in rxs for s in _regex_spans(rx, low)]

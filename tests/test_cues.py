@@ -98,6 +98,16 @@ def test_negation_does_not_cross_clauses(det, pre):
     assert fired(det, pre, "En aio vaihtaa operaattoria, olen tyytyväinen.", "fi") == {"praise"}
 
 
+@pytest.mark.parametrize("kept,broken,lang", [
+    ("Asentaja tuli kuten luvattiin.", "Asentaja ei tullut kuten luvattiin.", "fi"),
+    ("The parcel arrived as promised.", "The parcel didn't arrive as promised.", "en"),
+])
+def test_a_negated_near_miss_is_the_cue(det, pre, kept, broken, lang):
+    # An exclude pattern (the kept promise) does not apply when a negation precedes it in its clause.
+    assert "broken_promise" not in fired(det, pre, kept, lang)
+    assert "broken_promise" in fired(det, pre, broken, lang)
+
+
 def test_detect_shape_and_columns(det, pre):
     texts, langs = ["Vaihdan operaattoria.", "Hi, a question.", "Hola"], ["fi", "en", "es"]
     out = det.detect(texts, langs, cue_lemmas(texts, langs, pre))
