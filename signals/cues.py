@@ -28,6 +28,13 @@ DEFAULT_TESTSET = REPO_ROOT / "data" / "cues" / "cue_testset.csv"
 LANGS = ("fi", "en")
 # Negation lemmas (Finnish en/et/ei/emme/ette/eivät → "ei"; English "not", "n't" → "not").
 NEGATIONS = frozenset({"ei", "not", "never"})
+# The same idea on raw text, for vetoes (`veto_regexes`, no lemmas there). Spoken "et" is left out: it is mostly "että".
+_TEXT_NEGATION = {
+    "fi": re.compile(r"\b(ei|eikä|eik|en|emme|ette|eivät|eikö|eiks|ettei|ilman)\b"),
+    "en": re.compile(r"\b(not|never|no|nobody|nothing|cannot|\w+n[’']t|didnt|dont|doesnt|wasnt|werent|hasnt|havent"
+                     r"|hadnt|isnt|wont|cant|couldnt|wouldnt)\b"),
+}
+_SENTENCE_END = re.compile(r"[.!?]+")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -67,10 +74,15 @@ class CueLangRules(_Strict):
     # An exclude match vetoes only the include matches it overlaps ("en aio vaihtaa" vs "vaihdan").
     exclude_patterns: list[list[str]] = []
     exclude_regexes: list[str] = []
+    # A match here, in a sentence with no negation, turns the cue off for the whole text, rules and head
+    # alike: "promised Tuesday, came Tuesday" is a kept promise however else it is worded. The head reads
+    # words, not logic, and a bare "luvata" rule cannot list every way a promise is kept. Written for kept
+    # promises; on all 2,700 labelled rows no such match is on a true broken promise.
+    veto_regexes: list[str] = []
 
     _num = field_validator("patterns", "exclude_patterns", mode="before")(_words_as_str)
     _pat = field_validator("patterns", "exclude_patterns")(_check_patterns)
-    _rx = field_validator("regexes", "exclude_regexes")(_check_regexes)
+    _rx = field_validator("regexes", "exclude_regexes", "veto_regexes")(_check_regexes)
 
 
 class CueSpec(_Strict):
@@ -203,6 +215,8 @@ class CueDetector:
                           [re.compile(r) for r in getattr(spec, lang).exclude_regexes])
                    for lang in LANGS}
             for name, spec in config.cues.items()}
+        self._vetoes = {name: {lang: [re.compile(r) for r in getattr(spec, lang).veto_regexes] for lang in LANGS}
+                        for name, spec in config.cues.items()}
 
     @classmethod
     def from_yaml(cls, path: str | Path = DEFAULT_CUES_CONFIG, *, head=None) -> "CueDetector":
@@ -235,6 +249,20 @@ class CueDetector:
             rows.append(row)
         return pd.DataFrame(rows, columns=self.cue_names).astype(bool)
 
+    def vetoes(self, texts: Sequence[str], langs: Sequence[str]) -> pd.DataFrame:
+        """True where one of a cue's veto regexes matches inside a sentence that has no negation."""
+        rows = []
+        for text, lang in zip(texts, langs):
+            low = str(text).lower()
+            neg = _TEXT_NEGATION.get(lang)
+            sentences = [s for s in _SENTENCE_END.split(low) if s.strip()]
+            row = {}
+            for name, per_lang in self._vetoes.items():
+                rxs = per_lang.get(lang, [])
+                row[name] = any(rx.search(s) and not (neg and neg.search(s)) for rx in rxs for s in sentences)
+            rows.append(row)
+        return pd.DataFrame(rows, columns=self.cue_names).astype(bool)
+
     def detect(self, texts: Sequence[str], langs: Sequence[str], lemmas: Sequence[str],
                vectors: np.ndarray | None = None) -> pd.DataFrame:
         """`cue_<name>` booleans and `cue_<name>_score` (the head's probability; NaN without a head or
@@ -250,6 +278,7 @@ class CueDetector:
         hits = self.rule_hits(texts, langs, lemmas)
         # Scores are worth returning (for ranking and review) even when no cue fires on them.
         head_p = self.head.proba(vectors, list(texts)) if vectors is not None and self.head is not None else None
+        vetoes = self.vetoes(texts, langs)
         out = {}
         for name in self.config.cues:
             fired = hits[name].to_numpy()
@@ -257,7 +286,7 @@ class CueDetector:
             if head_p is not None and name in head_p:
                 score = head_p[name].to_numpy()
                 fired = fired | (score >= self.head.thresholds[name])
-            out[f"cue_{name}"] = fired.astype(bool)
+            out[f"cue_{name}"] = fired.astype(bool) & ~vetoes[name].to_numpy()
             out[f"cue_{name}_score"] = score
         return pd.DataFrame(out)
 

@@ -108,6 +108,26 @@ def test_a_negated_near_miss_is_the_cue(det, pre, kept, broken, lang):
     assert "broken_promise" in fired(det, pre, broken, lang)
 
 
+@pytest.mark.parametrize("kept,broken,lang", [
+    ("Pankkikortti tuli postissa niinkuin luvattiin.", "Pankkikortti ei tullut postissa niinkuin luvattiin.", "fi"),
+    ("Paketti luvattiin torstaiksi ja torstaina se tuli.", "Paketti luvattiin torstaiksi, mutta torstaina se ei tullut.", "fi"),
+    ("The technician promised to come on Friday and he came on Friday morning as agreed.",
+     "The technician promised to come on Friday but he never came.", "en"),
+    ("Promised delivery Tuesday, parcel came Tuesday.", "Promised delivery Tuesday, parcel never came Tuesday.", "en"),
+])
+def test_a_kept_promise_vetoes_the_cue(det, pre, kept, broken, lang):
+    # A veto in a sentence with no negation turns the cue off, whatever rule matched; negated, it does not.
+    assert "broken_promise" not in fired(det, pre, kept, lang)
+    assert "broken_promise" in fired(det, pre, broken, lang)
+
+
+def test_a_veto_in_another_sentence_does_not_unnegate(det):
+    texts = ["Paketti tuli kuten luvattiin. Asentaja ei tullut.", "It arrived as promised.",
+             "It did not arrive as promised."]
+    v = det.vetoes(texts, ["fi", "en", "en"])["broken_promise"].tolist()
+    assert v == [True, True, False]
+
+
 def test_detect_shape_and_columns(det, pre):
     texts, langs = ["Vaihdan operaattoria.", "Hi, a question.", "Hola"], ["fi", "en", "es"]
     out = det.detect(texts, langs, cue_lemmas(texts, langs, pre))
@@ -127,6 +147,7 @@ def write_cfg(tmp_path: Path, text: str) -> Path:
 
 @pytest.mark.parametrize("yaml_text,message", [
     ("cues:\n  x:\n    fi: {patterns: [[a]], regexes: ['(']}\n", "invalid regex"),
+    ("cues:\n  x:\n    fi: {patterns: [[a]], veto_regexes: ['(']}\n", "invalid regex"),
     ("cues:\n  Bad-Name:\n    en: {patterns: [[a]]}\n", "lower_snake_case"),
     ("cues:\n  x:\n    en: {patterns: [[a]], seed: [s]}\n", "Extra inputs"),
     # Seed-phrase similarity was removed: its old keys are refused, not silently ignored.
