@@ -128,6 +128,15 @@ def test_a_veto_in_another_sentence_does_not_unnegate(det):
     assert v == [True, True, False]
 
 
+@pytest.mark.parametrize("own_boss,escalated,lang", [
+    ("Pomo käski pyytää teiltä kopion sopimuksesta.", "Asiakas vaati päästä puhumaan esimiehen kanssa.", "fi"),
+    ("My manager asked me to get a VAT receipt for the hotel.", "I want to speak to your manager about this bill.", "en"),
+])
+def test_the_customers_own_boss_is_no_escalation(det, pre, own_boss, escalated, lang):
+    assert "escalation" not in fired(det, pre, own_boss, lang)
+    assert "escalation" in fired(det, pre, escalated, lang)
+
+
 def test_detect_shape_and_columns(det, pre):
     texts, langs = ["Vaihdan operaattoria.", "Hi, a question.", "Hola"], ["fi", "en", "es"]
     out = det.detect(texts, langs, cue_lemmas(texts, langs, pre))
