@@ -121,7 +121,9 @@ def test_a_kept_promise_vetoes_the_cue(det, pre, kept, broken, lang):
     assert "broken_promise" in fired(det, pre, broken, lang)
 
 
-def test_a_veto_in_another_sentence_does_not_unnegate(det):
+def test_a_veto_is_judged_per_sentence(det):
+    # A negation elsewhere does not lift a veto (the known limit: a broken promise in another sentence is
+    # vetoed too); a negation in the veto's own sentence does.
     texts = ["Paketti tuli kuten luvattiin. Asentaja ei tullut.", "It arrived as promised.",
              "It did not arrive as promised."]
     v = det.vetoes(texts, ["fi", "en", "en"])["broken_promise"].tolist()
