@@ -98,27 +98,28 @@ def test_negation_does_not_cross_clauses(det, pre):
     assert fired(det, pre, "En aio vaihtaa operaattoria, olen tyytyväinen.", "fi") == {"praise"}
 
 
-@pytest.mark.parametrize("kept,broken,lang", [
-    ("Asentaja tuli kuten luvattiin.", "Asentaja ei tullut kuten luvattiin.", "fi"),
-    ("The parcel arrived as promised.", "The parcel didn't arrive as promised.", "en"),
-])
-def test_a_negated_near_miss_is_the_cue(det, pre, kept, broken, lang):
-    # An exclude pattern (the kept promise) does not apply when a negation precedes it in its clause.
-    assert "broken_promise" not in fired(det, pre, kept, lang)
-    assert "broken_promise" in fired(det, pre, broken, lang)
-
-
-@pytest.mark.parametrize("kept,broken,lang", [
-    ("Pankkikortti tuli postissa niinkuin luvattiin.", "Pankkikortti ei tullut postissa niinkuin luvattiin.", "fi"),
-    ("Paketti luvattiin torstaiksi ja torstaina se tuli.", "Paketti luvattiin torstaiksi, mutta torstaina se ei tullut.", "fi"),
-    ("The technician promised to come on Friday and he came on Friday morning as agreed.",
+# Near misses next to the real cue. Exclude patterns (the kept promise) do not apply when a negation precedes
+# them in their clause; veto regexes (kept promise, the customer's own boss) turn the cue off for the text
+# when they match in a sentence with no negation, whatever rule or head fired.
+@pytest.mark.parametrize("cue,near_miss,real,lang", [
+    ("broken_promise", "Asentaja tuli kuten luvattiin.", "Asentaja ei tullut kuten luvattiin.", "fi"),
+    ("broken_promise", "The parcel arrived as promised.", "The parcel didn't arrive as promised.", "en"),
+    ("broken_promise", "Pankkikortti tuli postissa niinkuin luvattiin.",
+     "Pankkikortti ei tullut postissa niinkuin luvattiin.", "fi"),
+    ("broken_promise", "Paketti luvattiin torstaiksi ja torstaina se tuli.",
+     "Paketti luvattiin torstaiksi, mutta torstaina se ei tullut.", "fi"),
+    ("broken_promise", "The technician promised to come on Friday and he came on Friday morning as agreed.",
      "The technician promised to come on Friday but he never came.", "en"),
-    ("Promised delivery Tuesday, parcel came Tuesday.", "Promised delivery Tuesday, parcel never came Tuesday.", "en"),
+    ("broken_promise", "Promised delivery Tuesday, parcel came Tuesday.",
+     "Promised delivery Tuesday, parcel never came Tuesday.", "en"),
+    ("escalation", "Pomo käski pyytää teiltä kopion sopimuksesta.",
+     "Asiakas vaati päästä puhumaan esimiehen kanssa.", "fi"),
+    ("escalation", "My manager asked me to get a VAT receipt for the hotel.",
+     "I want to speak to your manager about this bill.", "en"),
 ])
-def test_a_kept_promise_vetoes_the_cue(det, pre, kept, broken, lang):
-    # A veto in a sentence with no negation turns the cue off, whatever rule matched; negated, it does not.
-    assert "broken_promise" not in fired(det, pre, kept, lang)
-    assert "broken_promise" in fired(det, pre, broken, lang)
+def test_a_near_miss_is_not_the_cue_but_the_real_one_is(det, pre, cue, near_miss, real, lang):
+    assert cue not in fired(det, pre, near_miss, lang)
+    assert cue in fired(det, pre, real, lang)
 
 
 def test_a_veto_is_judged_per_sentence(det):
@@ -128,15 +129,6 @@ def test_a_veto_is_judged_per_sentence(det):
              "It did not arrive as promised."]
     v = det.vetoes(texts, ["fi", "en", "en"])["broken_promise"].tolist()
     assert v == [True, True, False]
-
-
-@pytest.mark.parametrize("own_boss,escalated,lang", [
-    ("Pomo käski pyytää teiltä kopion sopimuksesta.", "Asiakas vaati päästä puhumaan esimiehen kanssa.", "fi"),
-    ("My manager asked me to get a VAT receipt for the hotel.", "I want to speak to your manager about this bill.", "en"),
-])
-def test_the_customers_own_boss_is_no_escalation(det, pre, own_boss, escalated, lang):
-    assert "escalation" not in fired(det, pre, own_boss, lang)
-    assert "escalation" in fired(det, pre, escalated, lang)
 
 
 def test_detect_shape_and_columns(det, pre):
