@@ -212,11 +212,10 @@ class CueDetector:
         self._compiled = {
             name: {lang: (getattr(spec, lang),
                           [re.compile(r) for r in getattr(spec, lang).regexes],
-                          [re.compile(r) for r in getattr(spec, lang).exclude_regexes])
+                          [re.compile(r) for r in getattr(spec, lang).exclude_regexes],
+                          [re.compile(r) for r in getattr(spec, lang).veto_regexes])
                    for lang in LANGS}
             for name, spec in config.cues.items()}
-        self._vetoes = {name: {lang: [re.compile(r) for r in getattr(spec, lang).veto_regexes] for lang in LANGS}
-                        for name, spec in config.cues.items()}
 
     @classmethod
     def from_yaml(cls, path: str | Path = DEFAULT_CUES_CONFIG, *, head=None) -> "CueDetector":
@@ -236,7 +235,7 @@ class CueDetector:
             for name, per_lang in self._compiled.items():
                 hit = False
                 if lang in per_lang:
-                    rules, rxs, ex_rxs = per_lang[lang]
+                    rules, rxs, ex_rxs, _ = per_lang[lang]
                     inc = [s for p in rules.patterns for s in _pattern_spans(p, lem_toks, gap)]
                     exc = [s for p in rules.exclude_patterns for s in _pattern_spans(p, lem_toks, gap)
                            if not _negated_before(s, lem_toks)]
@@ -257,8 +256,8 @@ class CueDetector:
             neg = _TEXT_NEGATION.get(lang)
             sentences = [s for s in _SENTENCE_END.split(low) if s.strip()]
             row = {}
-            for name, per_lang in self._vetoes.items():
-                rxs = per_lang.get(lang, [])
+            for name, per_lang in self._compiled.items():
+                rxs = per_lang[lang][3] if lang in per_lang else []
                 row[name] = any(rx.search(s) and not (neg and neg.search(s)) for rx in rxs for s in sentences)
             rows.append(row)
         return pd.DataFrame(rows, columns=self.cue_names).astype(bool)
