@@ -48,6 +48,13 @@ POSITIVES = [
     ("Loistavaa palvelua.", "fi", "praise"),
     ("Chatissa käskettiin soittaa.", "fi", "channel_switch"),
     ("Lähetin sähköpostia ja sitten jouduin soittamaan.", "fi", "channel_switch"),
+    # counted contacts without "kerta" / "time", and a case open since a month
+    ("Tää on nyt mun viides viesti tästä.", "fi", "repeat_contact"),
+    ("Monen yhteydenoton jälkeen asia on yhä auki.", "fi", "repeat_contact"),
+    ("Ilmoitin viasta eilenkin.", "fi", "repeat_contact"),
+    ("Korjausta on odotettu syyskuusta asti.", "fi", "waiting_time"),
+    ("Vahinkoasiaan ei saa kuukauteen mitään vastausta.", "fi", "waiting_time"),
+    ("Uuden kortin piti tulla viikossa, nyt on mennyt kolme viikkoa.", "fi", "waiting_time"),
     # English
     ("This is the third time I call.", "en", "repeat_contact"),
     ("Calling about this for the 3rd time", "en", "repeat_contact"),
@@ -61,10 +68,17 @@ POSITIVES = [
     ("Been waiting 40 mins in the queue", "en", "waiting_time"),
     ("Thanks, great service!", "en", "praise"),
     ("The chat told me to call.", "en", "channel_switch"),
+    ("Took three calls to get the double charge refunded.", "en", "repeat_contact"),
+    ("Called Monday, called Tuesday. Radiators still cold.", "en", "repeat_contact"),
+    ("I reported the outage yesterday too.", "en", "repeat_contact"),
+    ("Been waiting since January for someone to inspect the damp.", "en", "waiting_time"),
+    ("Two hours on the phone and nothing sorted.", "en", "waiting_time"),
+    ("Compensation for the cancelled flight: four months now.", "en", "waiting_time"),
 ]
 
 NEGATIVES = [
     ("Soitin kerran ja asia ratkesi.", "fi"),
+    ("Sain kolme viestiä teiltä tilauksen etenemisestä.", "fi"),
     ("Ei kiitos, en tarvitse.", "fi"),
     ("En aio vaihtaa operaattoria.", "fi"),
     ("Odotan innolla uutta puhelinta.", "fi"),
@@ -72,6 +86,8 @@ NEGATIVES = [
     ("Jono oli lyhyt.", "fi"),
     ("Mikä on laskuni eräpäivä?", "fi"),
     ("I called once and it was solved.", "en"),
+    ("Rang yesterday, they reset the line and it's fine.", "en"),
+    ("Ten minutes on the phone and it was sorted.", "en"),
     ("No thanks.", "en"),
     ("I'm not going to switch.", "en"),
     ("They called back quickly.", "en"),
@@ -99,7 +115,7 @@ def test_negation_does_not_cross_clauses(det, pre):
 
 
 # Near misses next to the real cue. Exclude patterns (the kept promise) do not apply when a negation precedes
-# them in their clause; veto regexes (kept promise, the customer's own boss) turn the cue off for the text
+# them in their clause; veto regexes (kept promise, the customer's own boss or adviser) turn the cue off for the text
 # when they match in a sentence with no negation, whatever rule or head fired.
 @pytest.mark.parametrize("cue,near_miss,real,lang", [
     ("broken_promise", "Asentaja tuli kuten luvattiin.", "Asentaja ei tullut kuten luvattiin.", "fi"),
@@ -116,6 +132,10 @@ def test_negation_does_not_cross_clauses(det, pre):
      "Asiakas vaati päästä puhumaan esimiehen kanssa.", "fi"),
     ("escalation", "My manager asked me to get a VAT receipt for the hotel.",
      "I want to speak to your manager about this bill.", "en"),
+    ("escalation", "Lakimiehemme tarvitsee kopion kauppakirjasta perunkirjoitusta varten.",
+     "Lakimieheni ottaa teihin yhteyttä, viemme asian oikeuteen.", "fi"),
+    ("escalation", "Our family lawyer is handling my dad's estate and needs a closing statement.",
+     "I have passed this to my lawyer and will take you to court.", "en"),
 ])
 def test_a_near_miss_is_not_the_cue_but_the_real_one_is(det, pre, cue, near_miss, real, lang):
     assert cue not in fired(det, pre, near_miss, lang)
