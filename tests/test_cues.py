@@ -79,6 +79,7 @@ POSITIVES = [
 NEGATIVES = [
     ("Soitin kerran ja asia ratkesi.", "fi"),
     ("Sain kolme viestiä teiltä tilauksen etenemisestä.", "fi"),
+    ("Olen saanut teiltä kolme viestiä tarjouksista tällä viikolla.", "fi"),
     ("Ei kiitos, en tarvitse.", "fi"),
     ("En aio vaihtaa operaattoria.", "fi"),
     ("Odotan innolla uutta puhelinta.", "fi"),
@@ -88,6 +89,8 @@ NEGATIVES = [
     ("I called once and it was solved.", "en"),
     ("Rang yesterday, they reset the line and it's fine.", "en"),
     ("Ten minutes on the phone and it was sorted.", "en"),
+    ("You sent me three emails about the new tariff.", "en"),
+    ("I got two calls from your sales team today.", "en"),
     ("No thanks.", "en"),
     ("I'm not going to switch.", "en"),
     ("They called back quickly.", "en"),
