@@ -291,10 +291,16 @@ class CueDetector:
         return pd.DataFrame(out)
 
 
+# Ways other people's label files write "no cue" in the cues column.
+NO_CUE = {"none", "-"}
+
+
 def parse_labels(cell) -> set[str]:
+    """"Praise; unresolved" → {"praise", "unresolved"}; empty, "none" or "-" → no cue."""
     if cell is None or (isinstance(cell, float) and np.isnan(cell)):
         return set()
-    return {c.strip() for c in str(cell).split(";") if c.strip()}
+    labels = {c.strip().lower() for c in str(cell).split(";") if c.strip()}
+    return labels - NO_CUE
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict:

@@ -248,3 +248,10 @@ def test_testset_precision_recall(pre):
     print(format_cue_report(rep))
     for name, m in rep["by_cue"].items():
         assert m["precision"] >= 0.8 and m["recall"] >= RULE_RECALL_FLOOR.get(name, 0.8), (name, m)
+
+
+def test_cue_labels_from_other_files_read_case_and_none():
+    assert parse_labels("Praise; unresolved") == {"praise", "unresolved"}
+    assert parse_labels("none") == set()
+    assert parse_labels("-") == set()
+    assert parse_labels(float("nan")) == set()
