@@ -63,6 +63,7 @@ eval: setup
 	$(PY) -m signals.cli eval cues --data data/cues/cue_blind_test4.csv
 	$(PY) -m signals.cli eval cues --data data/cues/cue_blind_test5.csv
 	$(PY) -m signals.cli eval cues --data data/cues/cue_blind_test6.csv
+	$(PY) -m signals.cli eval cues --data data/cues/cue_blind_test7.csv
 	$(PY) -m signals.cli eval emotion --quiet --data $(SHARED)/emotion/xed.csv
 	$(PY) -m signals.cli eval sentiment --quiet --data $(SHARED)/sentiment/tweeteval_val.csv
 	$(PY) -m signals.cli eval fact-feeling --quiet --data $(SHARED)/emotion/xed.csv
