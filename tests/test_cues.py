@@ -74,6 +74,16 @@ POSITIVES = [
     ("Been waiting since January for someone to inspect the damp.", "en", "waiting_time"),
     ("Two hours on the phone and nothing sorted.", "en", "waiting_time"),
     ("Compensation for the cancelled flight: four months now.", "en", "waiting_time"),
+    ("Joka kerta kun soitan, vastaa eri ihminen.", "fi", "repeat_contact"),
+    ("Kerron vielä kerran: mittari on kylpyhuoneessa.", "fi", "repeat_contact"),
+    ("As I told your colleague on Monday, the reading is wrong.", "en", "repeat_contact"),
+    ("Resending the signed form.", "en", "repeat_contact"),
+    ("Tää on ihan pelleilyä. Mä vaihdan pankkia.", "fi", "churn_threat"),
+    ("If you put the fees up once more I'm changing banks.", "en", "churn_threat"),
+    ("Varattu asentaja ei tullut lauantaina.", "fi", "broken_promise"),
+    ("I was told someone would ring back within 48 hours. Nobody did.", "en", "broken_promise"),
+    ("Lähetin reklamaation 2.10. ja nyt on 20.11.", "fi", "waiting_time"),
+    ("It took you seven weeks to process a change of address.", "en", "waiting_time"),
 ]
 
 NEGATIVES = [
@@ -99,6 +109,10 @@ NEGATIVES = [
     ("Please fix my invoice, thanks.", "en"),
     ("Press 1 for billing?", "en"),
     ("My manager asked me to order new lines.", "en"),
+    ("I called on Monday and on Tuesday they fixed it.", "en"),
+    ("I'm not changing banks, I just want the fee explained.", "en"),
+    ("Hakemusten käsittelyaika on neljä viikkoa.", "fi"),
+    ("Processing took six weeks, which is what your letter said to expect.", "en"),
 ]
 
 
