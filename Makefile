@@ -57,13 +57,7 @@ eval: setup
 	$(PY) -m signals.cli eval topics --quiet --data $(SHARED)/topics/banking77_train.csv
 	$(PY) -m signals.cli eval topics --quiet --data $(SHARED)/topics/sib200_fi_en.csv
 	$(PY) -m signals.cli eval stability --input data/sample
-	$(PY) -m signals.cli eval cues --data data/cues/cue_blind_test.csv
-	$(PY) -m signals.cli eval cues --data data/cues/cue_blind_test2.csv
-	$(PY) -m signals.cli eval cues --data data/cues/cue_blind_test3.csv
-	$(PY) -m signals.cli eval cues --data data/cues/cue_blind_test4.csv
-	$(PY) -m signals.cli eval cues --data data/cues/cue_blind_test5.csv
-	$(PY) -m signals.cli eval cues --data data/cues/cue_blind_test6.csv
-	$(PY) -m signals.cli eval cues --data data/cues/cue_blind_test7.csv
+	for f in data/cues/cue_blind_test*.csv; do $(PY) -m signals.cli eval cues --data $$f || exit 1; done
 	$(PY) -m signals.cli eval emotion --quiet --data $(SHARED)/emotion/xed.csv
 	$(PY) -m signals.cli eval sentiment --quiet --data $(SHARED)/sentiment/tweeteval_val.csv
 	$(PY) -m signals.cli eval fact-feeling --quiet --data $(SHARED)/emotion/xed.csv
