@@ -35,11 +35,23 @@ def load_finnish(model: str) -> Language:
     return nlp
 
 
+# The lookup table's Latin and plural-only entries turn service words into keywords nobody reads
+# as meant ("mobile datum", "social medium", "saving account"); these keep their everyday form.
+ENGLISH_LEMMA_FIXES = {
+    "data": "data", "media": "media", "criteria": "criterion", "goods": "goods", "premises": "premises",
+    "savings": "savings", "customs": "customs", "headquarters": "headquarters", "kbps": "kbps",
+    "news": "news", "series": "series", "species": "species",
+}
+
+
 def load_english() -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
+    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    for word, lemma in ENGLISH_LEMMA_FIXES.items():
+        table[word] = lemma
     return nlp
 
 

@@ -78,3 +78,11 @@ def test_preprocess_adds_marked_lemmas_from_the_same_pass(pre):
     assert out["marked_lemmas"].tolist() == [a.marked_lemmas for a in pre.analyse(docs["text"].tolist(),
                                                                                     docs["lang"].tolist())]
     assert "kolmas" in out.at[0, "marked_lemmas"] and "call" in out.at[1, "marked_lemmas"]
+
+
+def test_english_service_words_keep_their_everyday_lemma(pre):
+    # The lookup table would name a topic "mobile datum" or "social medium".
+    a = pre.analyse(["My mobile Data is gone and I posted it on social media; my savings account too."], ["en"])[0]
+    assert {"data", "media", "savings", "post"} <= set(a.lemmas.split())
+    assert not {"datum", "medium", "saving"} & set(a.lemmas.split())
+    assert "social media" in a.marked_lemmas
