@@ -6,6 +6,7 @@ lemmatiser, which is fast and good enough for keywords.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -138,6 +139,39 @@ def _lookup_table(nlp: Language) -> dict | None:
     return table or None
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+_PLAIN_VOWEL = {"a": "ä", "o": "ö", "A": "Ä", "O": "Ö"}
+_MAX_PLAIN_VOWELS = 6  # 2^6 spellings to try; longer words without any ä/ö are rare and costly
+
+
+def restore_umlauts(text: str, known) -> str:
+    """Finnish typed without ä/ö ("paivitan sita, en paase tililta") with the umlauts put back where the
+    word is unknown as typed and exactly one way of restoring them gives a known word ("päivitän sitä,
+    en pääse tililtä"); `known(word)` says whether the analyser knows a word. Only a text with no ä or ö
+    at all is touched: a writer who types them anywhere means "Telia" when they write it, not "teliä".
+    Every replacement is one character for one, so character offsets (sentence spans) stay those of
+    the original text."""
+    if any(ch in "äöÄÖ" for ch in text):
+        return text
+
+    def fix(m: re.Match) -> str:
+        word = m.group(0)
+        slots = [i for i, ch in enumerate(word) if ch in _PLAIN_VOWEL]
+        if not slots or len(slots) > _MAX_PLAIN_VOWELS or "å" in word.lower() or known(word):
+            return word
+        found = []
+        for mask in range(1, 2 ** len(slots)):
+            chars = list(word)
+            for bit, i in enumerate(slots):
+                if mask >> bit & 1:
+                    chars[i] = _PLAIN_VOWEL[chars[i]]
+            candidate = "".join(chars)
+            if known(candidate):
+                found.append(candidate)
+        return found[0] if len(found) == 1 else word
+    return _WORD.sub(fix, text)
+
+
 class Preprocessor:
     """Runs the right spaCy pipeline for each document's language."""
 
@@ -164,7 +198,10 @@ class Preprocessor:
             nlp = self.pipeline(lang if lang in ("fi", "en") else "other")
             stops = set(nlp.Defaults.stop_words)
             lookup = _lookup_table(nlp)
-            for i, doc in zip(idx, nlp.pipe((texts[i] for i in idx), batch_size=self.batch_size)):
+            voikko = getattr(nlp.get_pipe("lemmatizer"), "voikko", None) if "lemmatizer" in nlp.pipe_names else None
+            inputs = (texts[i] for i in idx) if voikko is None else \
+                (restore_umlauts(texts[i], lambda w: bool(voikko.analyze(w))) for i in idx)
+            for i, doc in zip(idx, nlp.pipe(inputs, batch_size=self.batch_size)):
                 spans = sentence_spans(doc)
                 out[i] = Analysis(
                     n_sentences=len(spans),

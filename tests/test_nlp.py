@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from signals.nlp import Preprocessor, preprocess
+from signals.nlp import Preprocessor, preprocess, restore_umlauts
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +86,24 @@ def test_english_service_words_keep_their_everyday_lemma(pre):
     assert {"data", "media", "savings", "post"} <= set(a.lemmas.split())
     assert not {"datum", "medium", "saving"} & set(a.lemmas.split())
     assert "social media" in a.marked_lemmas
+
+
+def test_restore_umlauts_puts_back_the_one_spelling_the_analyser_knows():
+    known = {"päivitän", "sitä", "pääse", "sovellus", "Telia", "teliä"}.__contains__
+    assert restore_umlauts("En paase, paivitan sita! Sovellus", known) == "En pääse, päivitän sitä! Sovellus"
+    # Texts that use ä/ö anywhere are left alone: there a plain a is meant ("Telia", not "teliä").
+    assert restore_umlauts("Päivitin, telia paivitan", known) == "Päivitin, telia paivitan"
+    # Two known spellings: no guess.
+    assert restore_umlauts("tapaa", {"täpaa", "tapää"}.__contains__) == "tapaa"
+    # One character for one, so sentence spans found on the restored text fit the original.
+    text = "Rahat veloitettiin tililta. En paase sisaan"
+    assert len(restore_umlauts(text, {"tililtä", "pääse", "sisään"}.__contains__)) == len(text)
+
+
+def test_finnish_typed_without_umlauts_gets_the_same_lemmas(pre):
+    plain, proper = pre.analyse(["Paivitin sovelluksen, nyt en paase tililta mihinkaan. Tama on kasittamatonta",
+                                 "Päivitin sovelluksen, nyt en pääse tililtä mihinkään. Tämä on käsittämätöntä"],
+                                ["fi", "fi"])
+    assert plain.lemmas == proper.lemmas
+    assert {"päivittää", "päästä", "tili"} <= set(plain.lemmas.split())
+    assert plain.sentence_spans == proper.sentence_spans
