@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from signals.nlp import Preprocessor, preprocess, restore_umlauts
+from signals.nlp import Preprocessor, preprocess, restore_umlauts, spoken_finnish_lemma
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +107,22 @@ def test_finnish_typed_without_umlauts_gets_the_same_lemmas(pre):
     assert plain.lemmas == proper.lemmas
     assert {"päivittää", "päästä", "tili"} <= set(plain.lemmas.split())
     assert plain.sentence_spans == proper.sentence_spans
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("soittanu", "soittaa"), ("menny", "mennä"), ("oikeesti", "oikeasti"), ("kahesti", "kahdesti"),
+    ("ilmotin", "ilmoittaa"), ("lupas", "luvata"), ("lähen", "lähteä"), ("mun", "minä"), ("kattoo", "katsoa"),
+    ("kiitos", None),  # known as typed: not spoken Finnish
+    ("min", None),     # too short to guess at: minutes, not "mini"
+    ("mesh", None),    # nothing Voikko knows
+])
+def test_spoken_finnish_forms_get_the_standard_lemma(pre, word, expected):
+    voikko = pre.pipeline("fi").get_pipe("lemmatizer").voikko
+    assert spoken_finnish_lemma(word, voikko.analyze) == expected
+
+
+def test_spoken_finnish_keywords_match_standard_ones_but_cue_input_keeps_the_spoken_forms(pre):
+    spoken, standard = pre.analyse(["Oon soittanu kahesti, ilmotin viasta", "Olen soittanut kahdesti, ilmoitin viasta"],
+                                   ["fi", "fi"])
+    assert spoken.lemmas == standard.lemmas
+    assert "soittanu" in spoken.marked_lemmas
