@@ -38,11 +38,13 @@ def load_finnish(model: str) -> Language:
 
 
 # The lookup table's Latin and plural-only entries turn service words into keywords nobody reads
-# as meant ("mobile datum", "social medium", "saving account"); these keep their everyday form.
+# as meant ("mobile datum", "social medium", "saving account", "phone numb" from the comparative of
+# "numb"); these keep their everyday form.
 ENGLISH_LEMMA_FIXES = {
     "data": "data", "media": "media", "criteria": "criterion", "goods": "goods", "premises": "premises",
     "savings": "savings", "customs": "customs", "headquarters": "headquarters", "kbps": "kbps",
-    "news": "news", "series": "series", "species": "species",
+    "news": "news", "series": "series", "species": "species", "number": "number", "numbers": "number",
+    "matter": "matter", "matters": "matter", "crew": "crew", "wedding": "wedding",
 }
 
 
