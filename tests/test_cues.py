@@ -209,6 +209,29 @@ def test_yaml_words_are_not_booleans(tmp_path):
     assert cfg.cues["x"].en.patterns == [["no", "thanks"], ["on", "hold"], ["3", "time"]]
 
 
+# Pattern words whose lemma alone differs from the one they get in a sentence (Finnish noun/verb
+# readings; "better" → "well", "seconds" → "second"); each was seen in the lemmas of our labelled texts.
+CONTEXT_LEMMAS = {("en", "second"), ("en", "well"), ("fi", "neuvoa"), ("fi", "loppua"), ("fi", "sinä"), ("fi", "pätkiä"),
+                  ("fi", "ratkaistu"), ("fi", "toimia"), ("fi", "jonossa"), ("fi", "vaikuttava"), ("fi", "valitettava")}
+
+
+def test_pattern_words_are_lemmas_the_pipeline_produces(pre):
+    # A pattern matches lemmas, so a surface form in it never fires: [thanks, for, help] (lemma "thank"),
+    # [third, time] ("3"), [korjaamatta] ("korjata") sat dead in the config until 2026-11-23.
+    cfg = load_cues_config()
+    dead = []
+    for name, spec in cfg.cues.items():
+        for lang in ("fi", "en"):
+            rules = getattr(spec, lang)
+            words = sorted({w for p in rules.patterns + rules.exclude_patterns for w in p
+                            if w not in ("...", ",", "|") and not w.endswith("*") and (lang, w) not in CONTEXT_LEMMAS})
+            for word, a in zip(words, pre.analyse(words, [lang] * len(words))):
+                lemma = a.marked_lemmas.replace("|", "").strip()
+                if lemma != word:
+                    dead.append(f"{name}/{lang}: {word!r} is lemmatised to {lemma!r}")
+    assert not dead, "pattern words that never match (write the lemma, or a regex for the surface form):\n" + "\n".join(dead)
+
+
 def test_testset_is_well_formed():
     df = load_testset(TESTSET)
     assert len(df) >= 240 and set(df["lang"]) == {"fi", "en"} and set(df["split"]) == {"dev", "test"}
