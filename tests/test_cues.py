@@ -84,6 +84,16 @@ POSITIVES = [
     ("I was told someone would ring back within 48 hours. Nobody did.", "en", "broken_promise"),
     ("Lähetin reklamaation 2.10. ja nyt on 20.11.", "fi", "waiting_time"),
     ("It took you seven weeks to process a change of address.", "en", "waiting_time"),
+    # pattern words written as lemmas (surface forms never matched until 2026-11-23)
+    ("Thanks to Sarah for sorting my bill out so quickly!", "en", "praise"),
+    ("Amazing service, thank you James", "en", "praise"),
+    ("I am preparing a small claims case against your garage.", "en", "escalation"),
+    ("Please port my number to the new operator.", "en", "churn_threat"),
+    ("I'm done with you. Cancelling the broadband today.", "en", "churn_threat"),
+    ("Asiakas kiitteli avusta.", "fi", "praise"),
+    ("Vein tän someen ku kukaan ei vastannu.", "fi", "escalation"),
+    ("Oon ollu pidossa 40 min.", "fi", "waiting_time"),
+    ("Kaupasta sanottiin et mene nettiin, netissä sanotaan et mene kauppaan.", "fi", "channel_switch"),
 ]
 
 NEGATIVES = [
@@ -113,6 +123,9 @@ NEGATIVES = [
     ("I'm not changing banks, I just want the fee explained.", "en"),
     ("Hakemusten käsittelyaika on neljä viikkoa.", "fi"),
     ("Processing took six weeks, which is what your letter said to expect.", "en"),
+    ("I'm not impressed with your service.", "en"),
+    ("Mikä on irtisanomisaika määräaikaisessa sopimuksessa?", "fi"),
+    ("Mulle sanottiin et soita huomenna uudestaan.", "fi"),
 ]
 
 
