@@ -340,7 +340,9 @@ For reference, the XED paper reports macro-F1 0.536 for a fine-tuned English BER
 encoder with a linear head is well below that on cleaned lines, and Finnish XED is markedly harder than English
 for every embedding head we tried (logistic regression, MLPs, ensembles: Finnish validation macro-F1 0.33-0.35).
 Also tried (2026-11-23, same split): fine-tuning the encoder's top two layers with the head on CPU (+0.01 test
-macro-F1 per language, not worth a second encoder in the pipeline); per-language thresholds or heads (no gain).
+macro-F1 per language, not worth a second encoder in the pipeline); per-language thresholds or heads (no gain); mean-pooled
+intermediate encoder layers (fp32, embedding view alone: last layer en 0.438 / fi 0.319, layer 10 0.446 / 0.332, layers 12+8
+0.441 / 0.339; 2026-11-24: at most +0.02, and a second cached vector per document).
 The lexical view gave the largest step (test macro-F1, embedding head alone → with it: en 0.418 → 0.443,
 fi 0.331 → 0.369; 2026-11-23).
 
