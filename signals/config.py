@@ -61,6 +61,9 @@ class NlpConfig(_Strict):
     batch_size: int = Field(256, gt=0)
     # Finnish lemmas come from the Voikko-based model; without it we fall back to surface forms.
     finnish_model: str = "spacy_fi_experimental_web_md"
+    # Lemmas never used as topic keywords, per language (fi, en): your own company and product names,
+    # which customers write everywhere ("Dear Valo") and which say nothing about what a topic is.
+    extra_stop_words: dict[str, list[str]] = {}
 
 
 class EmbeddingConfig(_Strict):

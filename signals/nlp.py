@@ -238,14 +238,16 @@ def restore_umlauts(text: str, known) -> str:
 class Preprocessor:
     """Runs the right spaCy pipeline for each document's language."""
 
-    def __init__(self, *, finnish_model: str = "spacy_fi_experimental_web_md", batch_size: int = 256):
+    def __init__(self, *, finnish_model: str = "spacy_fi_experimental_web_md", batch_size: int = 256,
+                 extra_stop_words: dict[str, Sequence[str]] | None = None):
         self.finnish_model = finnish_model
         self.batch_size = batch_size
+        self.extra_stop_words = {lang: {w.lower() for w in words} for lang, words in (extra_stop_words or {}).items()}
         self._pipelines: dict[str, Language] = {}
 
     @classmethod
     def from_config(cls, cfg) -> "Preprocessor":
-        return cls(finnish_model=cfg.finnish_model, batch_size=cfg.batch_size)
+        return cls(finnish_model=cfg.finnish_model, batch_size=cfg.batch_size, extra_stop_words=cfg.extra_stop_words)
 
     def pipeline(self, lang: str) -> Language:
         if lang not in self._pipelines:
@@ -259,7 +261,7 @@ class Preprocessor:
         for lang in sorted(set(langs)):
             idx = [i for i, l in enumerate(langs) if l == lang]
             nlp = self.pipeline(lang if lang in ("fi", "en") else "other")
-            stops = set(nlp.Defaults.stop_words)
+            stops = set(nlp.Defaults.stop_words) | self.extra_stop_words.get(lang, set())
             lookup = _lookup_table(nlp)
             voikko = getattr(nlp.get_pipe("lemmatizer"), "voikko", None) if "lemmatizer" in nlp.pipe_names else None
             inputs, spoken = (texts[i] for i in idx), None

@@ -127,3 +127,11 @@ def test_spoken_finnish_keywords_match_standard_ones_but_cue_input_keeps_the_spo
                                    ["fi", "fi"])
     assert spoken.lemmas == standard.lemmas
     assert "soittanu" in spoken.marked_lemmas
+
+
+def test_extra_stop_words_are_never_keywords_in_their_language():
+    pre = Preprocessor(extra_stop_words={"en": ["Valo"]})
+    en, fi = pre.analyse(["Dear Valo, Valo's app crashes.", "Valo vilkkuu punaisena."], ["en", "fi"])
+    assert "valo" not in en.lemmas.split() and "app" in en.lemmas.split()
+    assert "valo" in en.marked_lemmas  # cue rules still see every word
+    assert "valo" in fi.lemmas.split()  # Finnish "valo" is a light
