@@ -45,6 +45,9 @@ ENGLISH_LEMMA_FIXES = {
     "savings": "savings", "customs": "customs", "headquarters": "headquarters", "kbps": "kbps",
     "news": "news", "series": "series", "species": "species", "number": "number", "numbers": "number",
     "matter": "matter", "matters": "matter", "crew": "crew", "wedding": "wedding",
+    # agent-note shorthand, so a note's "cust" and a message's "customer" are one keyword
+    "cust": "customer", "custs": "customer", "cx": "customer", "appt": "appointment", "mgr": "manager",
+    "wk": "week", "wks": "week", "mins": "minute",
 }
 
 

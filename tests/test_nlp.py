@@ -85,6 +85,7 @@ def test_english_service_words_keep_their_everyday_lemma(pre):
     a = pre.analyse(["My mobile Data is gone and I posted it on social media; my savings account too."], ["en"])[0]
     assert {"data", "media", "savings", "post"} <= set(a.lemmas.split())
     assert "number" in pre.analyse(["Please port my phone number"], ["en"])[0].lemmas.split()
+    assert {"customer", "week"} <= set(pre.analyse(["Cust rang again, 2 wks waiting"], ["en"])[0].lemmas.split())
     assert not {"datum", "medium", "saving"} & set(a.lemmas.split())
     assert "social media" in a.marked_lemmas
 
