@@ -105,7 +105,7 @@ SPOKEN_FINNISH = {
 _SPOKEN_INNER = ((re.compile("ee"), ("ea", "eä")), (re.compile("ot"), ("oit",)), (re.compile("he"), ("hde",)),
                  (re.compile("^oot"), ("odot",)), (re.compile("oo$"), ("oa",)), (re.compile("es"), ("eis",)))
 # …and a dropped ending: "soittanu" → "soittanut", "lupas" → "lupasi", "kaks" → "kaksi".
-_SPOKEN_ENDINGS = ("", "t", "i")
+_SPOKEN_ENDINGS = ("t", "i")
 
 
 def lemma_of_analyses(word: str, analyses: Sequence[dict]) -> str | None:
@@ -138,7 +138,7 @@ def spoken_finnish_lemma(word: str, analyse) -> str | None:
         return None
     inner = [word[:m.start()] + r + word[m.end():]
              for pattern, replacements in _SPOKEN_INNER for m in pattern.finditer(word) for r in replacements]
-    candidates = inner + [v + ending for v in [word] + inner for ending in _SPOKEN_ENDINGS[1:]]
+    candidates = inner + [v + ending for v in [word] + inner for ending in _SPOKEN_ENDINGS]
     for candidate in candidates:
         lemma = lemma_of_analyses(candidate, analyse(candidate))
         if lemma:
@@ -269,8 +269,10 @@ class Preprocessor:
             voikko = getattr(nlp.get_pipe("lemmatizer"), "voikko", None) if "lemmatizer" in nlp.pipe_names else None
             inputs, spoken = (texts[i] for i in idx), None
             if voikko is not None:
-                inputs = (restore_umlauts(texts[i], lambda w: bool(voikko.analyze(w))) for i in idx)
-                spoken = functools.lru_cache(maxsize=100_000)(lambda w: spoken_finnish_lemma(w, voikko.analyze))
+                # One cache for both: the same words recur across texts, and each spoken form tries several spellings.
+                analyse = functools.lru_cache(maxsize=100_000)(voikko.analyze)
+                inputs = (restore_umlauts(texts[i], lambda w: bool(analyse(w))) for i in idx)
+                spoken = functools.lru_cache(maxsize=100_000)(lambda w: spoken_finnish_lemma(w, analyse))
             for i, doc in zip(idx, nlp.pipe(inputs, batch_size=self.batch_size)):
                 spans = sentence_spans(doc)
                 out[i] = Analysis(
