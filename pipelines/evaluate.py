@@ -31,7 +31,7 @@ def evaluate_topics(path: str | Path, cfg: Config, *, progress: bool = False) ->
     elapsed = time.perf_counter() - t0
     scores = topics.score_topics(df["label"].tolist(), docs["topic_id"].to_numpy(),
                                  df["pair_id"].tolist() if "pair_id" in df.columns else None)
-    scores.update(n_docs=len(df), docs_per_s=round(len(df) / elapsed, 1), embedded_new=n_new)
+    scores.update(n_docs=len(df), rejected=df.attrs["rejected"], docs_per_s=round(len(df) / elapsed, 1), embedded_new=n_new)
     table = topics.build_topics_table(docs.assign(customer_key=None), space, top_n_words=cfg.topics.top_n_words,
                                       n_representative=1)
     majority = docs.assign(label=df["label"].to_numpy()).groupby("topic_id")["label"].agg(

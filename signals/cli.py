@@ -67,6 +67,7 @@ def cmd_eval_langid(args) -> int:
 
     df = read_labelled_csv(args.data, "lang")
     report = langid.evaluate(df["text"].tolist(), df["lang"].tolist(), langid.LanguageDetector())
+    report["rejected"] = df.attrs["rejected"]
     print(langid.format_report(report))
     print(json.dumps(report, sort_keys=True))
     return 0
@@ -124,6 +125,7 @@ def cmd_eval_cues(args) -> int:
     report = evaluate_cues(df["text"].tolist(), df["lang"].tolist(), df["cues"].tolist(), detector,
                            Preprocessor.from_config(cfg.nlp), embedder)
     errors = report.pop("errors", [])
+    report["rejected"] = df.attrs["rejected"]
     print(format_cue_report(report))
     for e in errors:
         print(f"  miss [{e['lang']}] gold={e['gold']} pred={e['pred']}  {e['text']}")

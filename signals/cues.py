@@ -373,7 +373,7 @@ def load_testset(path: str | Path, split: str | None = None) -> pd.DataFrame:
     """The cue test set CSV (text,lang,cues[,split]); `split` filters when the column exists."""
     from signals.heads import read_labelled_csv
 
-    df = read_labelled_csv(path, "cues", optional=("split",))
+    df = read_labelled_csv(path, "cues", optional=("split",), parse=parse_labels)
     if split is not None and "split" in df.columns:
         df = df[df["split"] == split].reset_index(drop=True)
     return df

@@ -173,9 +173,10 @@ def evaluate_emotion(texts: Sequence[str], langs: Sequence[str], labels: Sequenc
 def evaluate_emotion_csv(data_csv: str | Path, model: EmotionModel, embedder=None, *,
                          progress: bool = False) -> dict[str, Any]:
     """evaluate_emotion on a `text,lang,labels` CSV."""
-    df = read_labelled_csv(data_csv, "labels")
-    return evaluate_emotion(df["text"].tolist(), df["lang"].tolist(), df["labels"].tolist(), model, embedder,
-                            progress=progress)
+    df = read_labelled_csv(data_csv, "labels", parse=parse_labels)
+    report = evaluate_emotion(df["text"].tolist(), df["lang"].tolist(), df["labels"].tolist(), model, embedder,
+                              progress=progress)
+    return {**report, "rejected": df.attrs["rejected"]}
 
 
 def format_emotion_report(report: dict[str, Any]) -> str:
@@ -208,7 +209,7 @@ def train_emotion(data_csv: str | Path, out_dir: str | Path, *, seed: int = 0, e
     (together with the thresholds; a share of 0 leaves it out).
     """
     embedder = embedder or default_embedder()
-    df = read_labelled_csv(data_csv, "labels")
+    df = read_labelled_csv(data_csv, "labels", parse=parse_labels)
     gold = to_matrix([parse_labels(v) for v in df["labels"]])
     split = split_by_text(df["text"].tolist(), seed=seed)
     texts = df["text"].tolist()

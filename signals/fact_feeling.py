@@ -167,11 +167,12 @@ def evaluate_fact_feeling_csv(data_csv: str | Path, model: FactFeelingModel, emb
     """Score the model on any XED-shaped CSV (`text,lang,labels`): its lines are joined into
     pseudo-documents per language, as in training, and each line is scored in context."""
     embedder = embedder or default_embedder()
-    df = read_labelled_csv(data_csv, "labels")
+    df = read_labelled_csv(data_csv, "labels", parse=parse_labels)
     langs = df["lang"].tolist()
     docs = pseudo_documents(df["text"].tolist(), langs, seed=seed)
     X = in_context_vectors(docs, len(df), embedder, progress=progress)
-    return score_sentences(_emotional_labels(df), model.emotional(X, langs), docs, langs)
+    report = score_sentences(_emotional_labels(df), model.emotional(X, langs), docs, langs)
+    return {**report, "rejected": df.attrs["rejected"]}
 
 
 def format_fact_feeling_report(report: dict[str, Any]) -> str:
@@ -188,7 +189,7 @@ def train_fact_feeling(data_csv: str | Path, out_dir: str | Path, *, seed: int =
     here was fitted by either head. Lines are cleaned before they are joined into documents.
     """
     embedder = embedder or default_embedder()
-    df = read_labelled_csv(data_csv, "labels")
+    df = read_labelled_csv(data_csv, "labels", parse=parse_labels)
     split = split_by_text(df["text"].tolist(), seed=seed)
     langs = df["lang"].to_numpy(dtype=object)
     docs = pseudo_documents([clean_subtitle_text(t) for t in df["text"]], [f"{s}|{l}" for s, l in zip(split, langs)],

@@ -14,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import warnings
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -79,13 +80,18 @@ def clean_subtitle_text(text: str) -> str:
     return t or text.strip() or text
 
 
-def read_labelled_csv(path: str | Path, label_column: str, *, optional: tuple[str, ...] = ()) -> pd.DataFrame:
+def read_labelled_csv(path: str | Path, label_column: str, *, optional: tuple[str, ...] = (),
+                      parse: Callable[[str], Any] | None = None) -> pd.DataFrame:
     """`text,lang,<label_column>` (+ `optional` columns when present) as strings; missing columns are
     a clear error. Every `signals eval …` command reads its CSV through here.
 
     `keep_default_na=False` because "NA", "None" or "null" are real (short) texts and a
     language code such as "nan" must not become a float. Language codes are case-insensitive ("EN" is
     "en"), so per-language results do not split by spelling; a UTF-8 byte-order mark is skipped.
+
+    A row whose label `parse` refuses (ValueError; without `parse`, an empty label) is left out and
+    named on stderr with the file, row and reason: one bad row costs that row, not the whole
+    evaluation. `df.attrs["rows_in"]` and `df.attrs["rejected"]` count them (rows in = kept + rejected).
     """
     path = Path(path)
     if not path.is_file():
@@ -97,7 +103,30 @@ def read_labelled_csv(path: str | Path, label_column: str, *, optional: tuple[st
     keep = dict.fromkeys(["text", "lang", label_column, *(c for c in optional if c in df.columns)])
     df = df[list(keep)].copy()
     df["lang"] = df["lang"].str.strip().str.lower()
+    bad = []
+    for i, value in enumerate(df[label_column]):
+        reason = _label_problem(value, parse)
+        if reason:
+            bad.append(i)
+            # Data row numbers (1 = the first row after the header), which is the line number minus
+            # one unless a quoted text spans lines.
+            print(f"{path}: data row {i + 1}: {reason}; row left out", file=sys.stderr)
+    rows_in = len(df)
+    df = df.drop(index=df.index[bad]).reset_index(drop=True)
+    if df.empty:
+        raise ValueError(f"{path}: no usable rows ({rows_in} read, {len(bad)} left out)")
+    df.attrs.update(rows_in=rows_in, rejected=len(bad))
     return df
+
+
+def _label_problem(value: str, parse: Callable[[str], Any] | None) -> str | None:
+    if parse is None:
+        return None if value.strip() else "empty label"
+    try:
+        parse(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def default_embedder():

@@ -202,9 +202,10 @@ def evaluate_sentiment(texts: Sequence[str], langs: Sequence[str], labels: Seque
 def evaluate_sentiment_csv(data_csv: str | Path, model: SentimentModel, embedder=None, *,
                            progress: bool = False) -> dict[str, Any]:
     """evaluate_sentiment on a `text,lang,label` CSV."""
-    df = read_labelled_csv(data_csv, "label")
-    return evaluate_sentiment(df["text"].tolist(), df["lang"].tolist(), df["label"].tolist(), model, embedder,
-                              progress=progress)
+    df = read_labelled_csv(data_csv, "label", parse=parse_class)
+    report = evaluate_sentiment(df["text"].tolist(), df["lang"].tolist(), df["label"].tolist(), model, embedder,
+                                progress=progress)
+    return {**report, "rejected": df.attrs["rejected"]}
 
 
 def format_sentiment_report(report: dict[str, Any]) -> str:
@@ -222,7 +223,7 @@ def format_sentiment_report(report: dict[str, Any]) -> str:
 
 def _xed_polarity(emotion_csv: str | Path) -> tuple[list[str], list[str], list[str]]:
     """(texts, langs, polarity) of the XED lines with a clear polarity."""
-    df = read_labelled_csv(emotion_csv, "labels")
+    df = read_labelled_csv(emotion_csv, "labels", parse=parse_labels)
     texts, langs, pols = [], [], []
     for t, l, v in zip(df["text"], df["lang"], df["labels"]):
         pol = polarity_from_emotions(parse_labels(v))
@@ -251,7 +252,7 @@ def train_sentiment(data_csv: str | Path | None, out_dir: str | Path, *, emotion
     embedder = embedder or default_embedder()
     sources: list[tuple[str, list[str], list[str], list[str], bool]] = []
     if data_csv is not None:
-        df = read_labelled_csv(data_csv, "label")
+        df = read_labelled_csv(data_csv, "label", parse=parse_class)
         sources.append((Path(data_csv).stem, df["text"].tolist(), df["lang"].tolist(),
                         [parse_class(v) for v in df["label"]], False))
     if emotion_csv is not None:

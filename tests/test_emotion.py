@@ -126,6 +126,21 @@ def test_bad_labels_are_a_clear_error(tmp_path):
         read_labelled_csv(path, "labels")
 
 
+def test_a_bad_label_costs_its_row_not_the_evaluation(tmp_path, capsys):
+    path = write_csv(tmp_path / "x.csv", ["text", "lang", "labels"],
+                     [["hei", "fi", "joy"], ["moi", "fi", "happy"], ["hello", "en", ""], ["hi", "en", "neutral"]])
+    df = read_labelled_csv(path, "labels", parse=emotion.parse_labels)
+    assert df["text"].tolist() == ["hei", "hi"] and df.index.tolist() == [0, 1]
+    assert df.attrs == {"rows_in": 4, "rejected": 2}
+    err = capsys.readouterr().err
+    assert f"{path}: data row 2: bad emotion labels 'happy'" in err and f"{path}: data row 3: " in err
+    # Without a parser (topic and language labels are free text) only an empty label is refused.
+    assert read_labelled_csv(path, "labels")["text"].tolist() == ["hei", "moi", "hi"]
+    only_bad = write_csv(tmp_path / "bad.csv", ["text", "lang", "labels"], [["moi", "fi", "happy"]])
+    with pytest.raises(ValueError, match="no usable rows"):
+        read_labelled_csv(only_bad, "labels", parse=emotion.parse_labels)
+
+
 def test_labelled_csv_tolerates_bom_crlf_and_language_case(tmp_path):
     path = tmp_path / "x.csv"
     path.write_bytes("\ufefftext,lang,labels\r\nHei,FI ,joy\r\nhello,En,neutral\r\n".encode("utf-8"))

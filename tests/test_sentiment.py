@@ -98,6 +98,16 @@ def test_bad_label_is_a_clear_error():
         sentiment.parse_class("great")
 
 
+def test_evaluation_reports_the_rows_it_left_out(tmp_path, monkeypatch):
+    neg, neu, pos = np.eye(3)
+    preds = {"bad day": neg, "good day": pos, "meh": neu}
+    monkeypatch.setattr(sentiment, "embed_texts", lambda texts, embedder, **kw: np.array([preds[t] for t in texts]))
+    path = write_csv(tmp_path / "s.csv", ["text", "lang", "label"],
+                     [["bad day", "en", "negative"], ["good day", "en", "Positive"], ["meh", "en", "mixed"]])
+    r = sentiment.evaluate_sentiment_csv(path, identity_model(), FakeEmbedder())
+    assert r["n"] == 2 and r["rejected"] == 1 and r["accuracy"] == 1.0
+
+
 # ---------------------------------------------------------------- the committed artefact, real embeddings
 
 
