@@ -56,6 +56,8 @@ eval: setup
 	$(PY) -m signals.cli eval langid --data $(SHARED)/langid/tatoeba_fi_en_et_sv.csv
 	$(PY) -m signals.cli eval topics --quiet --data $(SHARED)/topics/banking77_train.csv
 	$(PY) -m signals.cli eval topics --quiet --data $(SHARED)/topics/sib200_fi_en.csv
+	$(PY) -m signals.cli eval topics --quiet --data $(SHARED)/topics/nlupp_banking.csv
+	$(PY) -m signals.cli eval topics --quiet --data $(SHARED)/topics/nlupp_hotels.csv
 	$(PY) -m signals.cli eval stability --input data/sample
 	for f in data/cues/cue_blind_test*.csv; do $(PY) -m signals.cli eval cues --data $$f || exit 1; done
 	$(PY) -m signals.cli eval emotion --quiet --data $(SHARED)/emotion/xed.csv

@@ -80,7 +80,11 @@ class EmbeddingConfig(_Strict):
 
 class TopicConfig(_Strict):
     seed: int = 42
+    # The smallest topic HDBSCAN may form: min_topic_size, or on small fits min_topic_share of the
+    # fitted documents but never below min_topic_floor (see topics.min_cluster_size); share 0 = off.
     min_topic_size: int = Field(15, gt=1)
+    min_topic_share: float = Field(0.01, ge=0, le=1)
+    min_topic_floor: int = Field(5, gt=1)
     n_neighbors: int = Field(15, gt=1)
     n_components: int = Field(5, gt=1)
     # Fit on at most this many documents and assign the rest: keeps cost bounded as data grows.

@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from signals.topics import LanguageCentering, TopicModel, normalise
+from signals.topics import LanguageCentering, TopicModel, min_cluster_size, normalise
 
 
 @dataclass
@@ -108,9 +108,11 @@ def update_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, previous: TopicSt
     placed = previous.model().assign(space).topic_ids
     events: list[dict] = []
     keep_ids, keep_centroids = [], []
+    # The size a fresh fit on this window could form: a topic smaller than that retires.
+    smallest = min_cluster_size(len(space), tc.min_topic_size, tc.min_topic_share, tc.min_topic_floor)
     for t, c in zip(previous.topic_ids, previous.centroids):
         members = placed == t
-        if members.sum() < tc.min_topic_size:
+        if members.sum() < smallest:
             events.append(dict(event="retired", topic_id=int(t), related_topic_id=None, similarity=None))
             continue
         # Damped update: a topic follows its documents without making boundary documents flip.

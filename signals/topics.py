@@ -150,6 +150,19 @@ def ctfidf_keywords(lemmas: Sequence[str], topic_ids: Sequence[int], top_n: int)
     return out
 
 
+def min_cluster_size(n_docs: int, size: int, share: float, floor: int) -> int:
+    """The smallest topic a fit on n_docs documents may form: `size`, or `share` of the documents when
+    that is smaller, but not below `floor` (nor above `size`); share 0 = always `size`.
+
+    One fixed size serves large corpora but starves small ones: at 15, 545 NLU++ banking requests
+    formed 7 topics (NMI 0.42) and 161 hotel requests 3; at 5 they form 29 and 6 (NMI 0.66, 0.54;
+    ARI rose too). Corpora of 1,500 documents or more keep `size` at a 1 % share.
+    """
+    if share <= 0:
+        return size
+    return max(min(floor, size), min(size, round(share * n_docs)))
+
+
 @dataclass
 class TopicAssignment:
     topic_ids: np.ndarray    # int; -1 = true outlier (fits no topic)
@@ -169,11 +182,14 @@ class TopicModel:
     placing new documents costs in proportion to their number.
     """
 
-    def __init__(self, *, seed: int = 42, min_topic_size: int = 15, n_neighbors: int = 15,
+    def __init__(self, *, seed: int = 42, min_topic_size: int = 15, min_topic_share: float = 0.0,
+                 min_topic_floor: int = 5, n_neighbors: int = 15,
                  n_components: int = 5, fit_sample_cap: int = 20000, outlier_quantile: float = 0.01,
                  max_topic_share: float = 0.5, cross_language_tie: float = 0.7):
         self.seed = seed
         self.min_topic_size = min_topic_size
+        self.min_topic_share = min_topic_share
+        self.min_topic_floor = min_topic_floor
         self.n_neighbors = n_neighbors
         self.n_components = n_components
         self.fit_sample_cap = fit_sample_cap
@@ -184,10 +200,15 @@ class TopicModel:
     @classmethod
     def from_config(cls, tc) -> "TopicModel":
         """From the `topics` section of the config."""
-        return cls(seed=tc.seed, min_topic_size=tc.min_topic_size, n_neighbors=tc.n_neighbors,
+        return cls(seed=tc.seed, min_topic_size=tc.min_topic_size, min_topic_share=tc.min_topic_share,
+                   min_topic_floor=tc.min_topic_floor, n_neighbors=tc.n_neighbors,
                    n_components=tc.n_components, fit_sample_cap=tc.fit_sample_cap,
                    outlier_quantile=tc.outlier_quantile, max_topic_share=tc.max_topic_share,
                    cross_language_tie=tc.cross_language_tie)
+
+    def cluster_size(self, n_docs: int) -> int:
+        """The smallest topic a fit on n_docs documents may form (see min_cluster_size)."""
+        return min_cluster_size(n_docs, self.min_topic_size, self.min_topic_share, self.min_topic_floor)
 
     def _bertopic(self, n_docs: int):
         from bertopic import BERTopic
@@ -198,8 +219,9 @@ class TopicModel:
                     min_dist=0.0, metric="cosine", random_state=self.seed)
         # HDBSCAN's excess-of-mass selection sometimes keeps one cluster holding nearly everything
         # (seen: 97 % of a 7-topic corpus); a "topic" that large says nothing, so cap it.
-        hdb = HDBSCAN(min_cluster_size=self.min_topic_size, metric="euclidean", cluster_selection_method="eom",
-                      max_cluster_size=max(int(self.max_topic_share * n_docs), 2 * self.min_topic_size))
+        size = self.cluster_size(n_docs)
+        hdb = HDBSCAN(min_cluster_size=size, metric="euclidean", cluster_selection_method="eom",
+                      max_cluster_size=max(int(self.max_topic_share * n_docs), 2 * size))
         return BERTopic(umap_model=umap, hdbscan_model=hdb,
                         vectorizer_model=CountVectorizer(token_pattern=r"\S+", lowercase=False),
                         calculate_probabilities=False, verbose=False)
@@ -216,11 +238,11 @@ class TopicModel:
         self.topic_ids_ = np.zeros(0, dtype=int)
         self.threshold_ = 1.0
         # UMAP needs more points than neighbours and HDBSCAN needs room for two clusters.
-        if n < max(self.n_neighbors + 2, 2 * self.min_topic_size):
-            return self
         rng = np.random.default_rng(self.seed)
         sample = np.sort(rng.choice(n, size=self.fit_sample_cap, replace=False)) if n > self.fit_sample_cap \
             else np.arange(n)
+        if len(sample) < max(self.n_neighbors + 2, 2 * self.cluster_size(len(sample))):
+            return self
         docs = [lemmas[i] if lemmas[i].strip() else "_" for i in sample]
         fit_space = space[sample] if langs is None else \
             tie_across_languages(space[sample], np.asarray(langs, dtype=object)[sample], self.cross_language_tie)

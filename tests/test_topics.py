@@ -4,7 +4,7 @@ import pandas as pd
 from sklearn.datasets import make_blobs
 
 from signals.topics import (OUTLIER, LanguageCentering, TopicModel, build_topics_table, center_by_language,
-                            ctfidf_keywords, mutual_neighbours, normalise, score_topics, tie_across_languages,
+                            ctfidf_keywords, min_cluster_size, mutual_neighbours, normalise, score_topics, tie_across_languages,
                             topic_label, topic_trends)
 
 
@@ -95,6 +95,23 @@ def test_fit_on_capped_sample_assigns_everyone():
     a = model.fit_assign([f"w{c} v{i % 7}" for i, c in enumerate(y)], X)
     assert len(a.topic_ids) == 400
     assert len(set(a.topic_ids[a.topic_ids != OUTLIER])) == 3
+
+
+def test_small_fits_may_form_smaller_topics():
+    assert [min_cluster_size(n, 15, 0.01, 5) for n in (161, 545, 800, 1500, 1615, 20000)] == [5, 5, 8, 15, 15, 15]
+    assert min_cluster_size(161, 15, 0.0, 5) == 15   # share 0: the fixed size
+    assert min_cluster_size(161, 3, 0.01, 5) == 3    # never above the configured size
+    # 12 intents of 8 documents each: at a fixed 15 no intent is big enough to be a topic of its own;
+    # with the share rule (1 % of 96, at least 5) they are.
+    X, y = make_blobs(n_samples=96, centers=12, n_features=10, cluster_std=0.3, random_state=5)
+    X = X / np.linalg.norm(X, axis=1, keepdims=True)
+    lemmas = [f"w{c}" for c in y]
+    fixed = TopicModel(seed=0, min_topic_size=15, n_neighbors=5, n_components=3).fit_assign(lemmas, X)
+    scaled = TopicModel(seed=0, min_topic_size=15, min_topic_share=0.01, min_topic_floor=5, n_neighbors=5,
+                        n_components=3).fit_assign(lemmas, X)
+    assert len(set(fixed.topic_ids) - {OUTLIER}) < 12 // 2
+    assert score_topics(y, scaled.topic_ids)["nmi"] > score_topics(y, fixed.topic_ids)["nmi"] + 0.1
+    assert len(set(scaled.topic_ids) - {OUTLIER}) >= 10
 
 
 def test_too_few_documents_all_outliers():
