@@ -157,6 +157,10 @@ def _lemma(tok, lookup: dict | None, spoken=None) -> str:
     # still lemmatises it to the negation verb "ei", which would negate the cue rules' next match.
     if lemma == "ei" and tok.pos_ == "SCONJ":
         return "että"
+    # The Finnish lemmatiser drops the first part of a compound verb's -minen noun ("irtisanomisen" →
+    # "sanominen", "ylläpitämiseksi" → "pitäminen"), which turns a notice of termination into "saying".
+    if lemma.endswith("minen") and (word := tok.text.lower())[:3] != lemma[:3] and word.find(lemma[:4]) > 0:
+        return word[:word.find(lemma[:4])] + lemma
     if spoken is not None and lemma == tok.text.lower():
         return spoken(lemma) or lemma
     return lemma

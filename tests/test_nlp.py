@@ -111,6 +111,12 @@ def test_finnish_typed_without_umlauts_gets_the_same_lemmas(pre):
     assert plain.sentence_spans == proper.sentence_spans
 
 
+def test_compound_verb_nouns_keep_their_first_part(pre):
+    (r,) = pre.analyse(["Irtisanomisen jälkeen ylläpitäminen ja vastaanottaminen loppuu, odottaminen ei."], ["fi"])
+    assert r.lemmas.split()[:3] == ["irtisanominen", "ylläpitäminen", "vastaanottaminen"]
+    assert "odottaminen" in r.lemmas.split() and "sanominen" not in r.marked_lemmas.split()
+
+
 @pytest.mark.parametrize("word, expected", [
     ("soittanu", "soittaa"), ("menny", "mennä"), ("oikeesti", "oikeasti"), ("kahesti", "kahdesti"),
     ("ilmotin", "ilmoittaa"), ("lupas", "luvata"), ("lähen", "lähteä"), ("mun", "minä"), ("kattoo", "katsoa"),
