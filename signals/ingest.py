@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 # Subfolder of the input directory → source name, and the file patterns read there.
@@ -30,7 +31,7 @@ ENCODINGS = ("utf-8-sig", "cp1252")
 class RawRecord:
     source: str                     # feedback | chat | call
     file: str                       # path relative to the input folder
-    line: int                       # 1-based line (CSV: the data row's first line; header is line 1)
+    line: int                       # 1-based line (CSV: the data row's first line; header is line 1); 0 = whole file
     fields: dict[str, Any] | None   # None when the line could not be parsed
     error: str | None = None
 
@@ -44,7 +45,7 @@ class InputFile:
 
 
 class InputError(Exception):
-    """The input folder itself is unusable (missing, or a file that cannot be read at all)."""
+    """The input folder itself is unusable (missing, or holding no input files)."""
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -104,12 +105,14 @@ def read_parquet_records(path: Path, source: str, file: str) -> Iterator[RawReco
 
 
 def read_file(path: Path, source: str, rel: str) -> InputFile:
-    if path.suffix == ".parquet":
-        return InputFile(source, rel, "parquet", list(read_parquet_records(path, source, rel)))
+    """A file's records. A file that cannot be read at all (unreadable, or not Parquet inside) becomes one
+    reject at line 0: one broken file in a nightly drop must not cost the other files their night."""
     try:
+        if path.suffix == ".parquet":
+            return InputFile(source, rel, "parquet", list(read_parquet_records(path, source, rel)))
         text, enc = decode(path.read_bytes())
-    except OSError as exc:
-        raise InputError(f"{rel}: cannot read file: {exc}") from exc
+    except (OSError, pa.ArrowException) as exc:
+        return InputFile(source, rel, "unreadable", [RawRecord(source, rel, 0, None, f"cannot read file: {exc}")])
     reader = read_jsonl_records if path.suffix == ".jsonl" else read_csv_records
     return InputFile(source, rel, enc, list(reader(text, source, rel)))
 

@@ -125,6 +125,17 @@ def test_parquet_feedback_is_read(tmp_path, cfg):
     assert v.rejects.iloc[0]["line"] == 2
 
 
+def test_a_file_that_cannot_be_read_is_one_reject_and_the_others_go_on(tmp_path, cfg):
+    (tmp_path / "calls").mkdir()
+    (tmp_path / "calls" / "broken.parquet").write_bytes(b"not a parquet file")
+    write_csv(tmp_path / "feedback" / "fb.csv", ["id", "created_at", "text"], [["f1", "2026-09-01", "Hyvä palvelu"]])
+    v = validate(read_input(tmp_path), cfg.ingest)
+    assert list(v.documents["doc_id"]) == ["feedback:f1"]
+    (rej,) = v.rejects.itertuples()
+    assert (rej.file, rej.line) == ("calls/broken.parquet", 0) and rej.reason.startswith("cannot read file:")
+    assert sum(f.read for f in v.files) == len(v.documents) + len(v.rejects)
+
+
 def test_missing_or_empty_input_folder_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="input folder not found"):
         read_input(tmp_path / "nope")
