@@ -62,20 +62,29 @@ def decode(data: bytes) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
+def csv_delimiter(header_line: str) -> str:
+    """The header line's most frequent of comma, semicolon and tab (comma on a tie): Excel in a Finnish
+    locale saves "CSV" with semicolons, because the comma is the decimal separator there."""
+    return max((",", ";", "\t"), key=lambda d: (header_line.count(d), d == ","))
+
+
 def read_csv_records(text: str, source: str, file: str) -> Iterator[RawRecord]:
     # newline="" semantics: csv handles quoted newlines; track each row's first physical line.
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text.split("\n", 1)[0]))
     try:
         header = next(reader)
     except StopIteration:
         return
     header = [h.strip() for h in header]
+    twice = sorted({h for h in header if header.count(h) > 1})
     start = reader.line_num + 1
     for row in reader:
         if not any(cell.strip() for cell in row):
             start = reader.line_num + 1
             continue  # blank lines are formatting, not rows
-        if len(row) != len(header):
+        if twice:
+            yield RawRecord(source, file, start, None, f"the header names column(s) {twice} more than once")
+        elif len(row) != len(header):
             yield RawRecord(source, file, start, None,
                             f"row has {len(row)} fields, header has {len(header)}")
         else:

@@ -7,6 +7,7 @@ redacts them before anything is stored.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -44,15 +45,24 @@ class Reject(Exception):
     """A record fails validation; the message is the human-readable reason."""
 
 
+# Finnish date and time as spreadsheets and CRMs write them: "14.9.2026", "14.09.2026 10:22", "14.9.2026 klo 10.22".
+# Day first: with dots the order is never month first.
+FINNISH_TIMESTAMP = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(?:klo\s+)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?")
+
+
 def parse_timestamp(value: Any, tz: ZoneInfo, what: str) -> datetime:
-    """ISO 8601 with or without zone; naive times are local (Europe/Helsinki by default). Returns UTC."""
+    """ISO 8601 with or without zone, or a Finnish d.m.yyyy [hh:mm[:ss]]; naive times are local
+    (Europe/Helsinki by default). Returns UTC."""
     text = str(value).strip() if value is not None else ""
     if not text:
         raise Reject(f"missing {what}")
     try:
-        ts = datetime.fromisoformat(text)
+        m = FINNISH_TIMESTAMP.fullmatch(text)
+        ts = datetime(*(int(g) for g in (m[3], m[2], m[1], m[4] or 0, m[5] or 0, m[6] or 0))) if m \
+            else datetime.fromisoformat(text)
     except ValueError:
-        raise Reject(f"unparseable {what} {text[:40]!r} (expected ISO 8601, e.g. 2026-09-14T10:22:00+03:00)") from None
+        raise Reject(f"unparseable {what} {text[:40]!r} (expected ISO 8601, e.g. 2026-09-14T10:22:00+03:00, "
+                     "or 14.9.2026 10:22)") from None
     if ts.tzinfo is None:
         ts = ts.replace(tzinfo=tz)
     return ts.astimezone(timezone.utc)
@@ -82,27 +92,45 @@ def _clean(value: Any) -> str | None:
     return text or None
 
 
+def _column_names(fields: dict[str, Any], wanted: list[str]) -> dict[str, str]:
+    """Each wanted column → the name the file uses for it: the same name, or else the one name that
+    differs from it only in case ("ID", "Text" in spreadsheet exports). Absent columns are left out."""
+    folded: dict[str, list[str]] = {}
+    for name in fields:
+        folded.setdefault(name.casefold(), []).append(name)
+    out = {}
+    for w in wanted:
+        same = folded.get(w.casefold(), [])
+        if w in fields or len(same) == 1:
+            out[w] = w if w in fields else same[0]
+    return out
+
+
 def _tabular(rec: RawRecord, cfg: IngestConfig, tz: ZoneInfo) -> dict:
     """A feedback or call-note row → document fields."""
     section = CONFIG_SECTION[rec.source]
     cols = getattr(cfg, section)
     f = rec.fields or {}
+    names = _column_names(f, [cols.id, cols.created_at, cols.text, cols.customer_id, "channel", "rating", "segment"])
     for col in (cols.id, cols.created_at, cols.text):
-        if col not in f:
+        if col not in names:
             raise Reject(f"column {col!r} missing (map your column name under ingest.{section} in the config)")
-    source_id = _clean(f[cols.id])
+
+    def get(col: str) -> Any:
+        return f.get(names[col]) if col in names else None
+
+    source_id = _clean(get(cols.id))
     if source_id is None:
         raise Reject("missing id")
-    known = {cols.id, cols.created_at, cols.text, cols.customer_id, "channel", "rating", "segment"}
     return dict(
         source_id=source_id,
-        created_at=parse_timestamp(f[cols.created_at], tz, "created_at"),
-        text=_text(f[cols.text], cfg.max_text_chars),
-        customer_id=_clean(f.get(cols.customer_id)),
-        channel=_clean(f.get("channel")) or DEFAULT_CHANNEL[rec.source],
-        segment=_clean(f.get("segment")),
-        rating=_rating(f.get("rating")),
-        metadata={k: v for k, v in f.items() if k not in known and _clean(v) is not None},
+        created_at=parse_timestamp(get(cols.created_at), tz, "created_at"),
+        text=_text(get(cols.text), cfg.max_text_chars),
+        customer_id=_clean(get(cols.customer_id)),
+        channel=_clean(get("channel")) or DEFAULT_CHANNEL[rec.source],
+        segment=_clean(get("segment")),
+        rating=_rating(get("rating")),
+        metadata={k: v for k, v in f.items() if k not in names.values() and _clean(v) is not None},
     )
 
 

@@ -78,6 +78,21 @@ def test_timestamps_naive_are_helsinki_and_stored_utc(bad_input, cfg):
     assert docs.loc["call:k1", "created_at"].isoformat() == "2026-09-20T09:00:00+00:00"
 
 
+@pytest.mark.parametrize("text,utc", [
+    ("14.9.2026 10:22", "2026-09-14T07:22:00+00:00"), ("14.09.2026 klo 10.22", "2026-09-14T07:22:00+00:00"),
+    ("1.1.2026", "2025-12-31T22:00:00+00:00"),  # midnight in Helsinki, winter time
+])
+def test_finnish_dates_are_read_day_first(text, utc):
+    from zoneinfo import ZoneInfo
+
+    from signals.validate import Reject, parse_timestamp
+
+    assert parse_timestamp(text, ZoneInfo("Europe/Helsinki"), "created_at").isoformat() == utc
+    for bad in ("31.2.2026", "14.9.26", "9/14/2026"):
+        with pytest.raises(Reject, match="unparseable created_at"):
+            parse_timestamp(bad, ZoneInfo("Europe/Helsinki"), "created_at")
+
+
 def test_extra_columns_kept_as_metadata_and_defaults(bad_input, cfg):
     docs = validate(read_input(bad_input), cfg.ingest).documents.set_index("doc_id")
     assert json.loads(docs.loc["feedback:f1", "metadata"]) == {"store": "Kamppi"}
@@ -134,6 +149,19 @@ def test_a_file_that_cannot_be_read_is_one_reject_and_the_others_go_on(tmp_path,
     (rej,) = v.rejects.itertuples()
     assert (rej.file, rej.line) == ("calls/broken.parquet", 0) and rej.reason.startswith("cannot read file:")
     assert sum(f.read for f in v.files) == len(v.documents) + len(v.rejects)
+
+
+def test_spreadsheet_exports_semicolons_header_case_and_a_doubled_column(tmp_path, cfg):
+    fb = tmp_path / "feedback"
+    fb.mkdir()
+    # Excel in a Finnish locale: semicolons, decimal commas, "ID"/"Text" headers.
+    (fb / "excel.csv").write_bytes("ID;Created_At;Text;Rating\ne1;2026-09-01;Lasku, taas väärin;4,5\n".encode("cp1252"))
+    (fb / "doubled.csv").write_text("id,created_at,text,text\nd1,2026-09-01,a,b\n", encoding="utf-8")
+    v = validate(read_input(tmp_path), cfg.ingest)
+    (doc,) = v.documents.itertuples()
+    assert (doc.doc_id, doc.text, doc.rating) == ("feedback:e1", "Lasku, taas väärin", 4.5)
+    (rej,) = v.rejects.itertuples()
+    assert (rej.file, rej.line) == ("feedback/doubled.csv", 2) and "['text'] more than once" in rej.reason
 
 
 def test_missing_or_empty_input_folder_is_a_clear_error(tmp_path):
