@@ -123,8 +123,12 @@ def nearest_similarity(x: np.ndarray, block: int = 2048) -> np.ndarray:
     return out
 
 
-def ctfidf_keywords(lemmas: Sequence[str], topic_ids: Sequence[int], top_n: int) -> dict[int, list[str]]:
-    """Class-based TF-IDF (BERTopic's formula) over lemma strings → top words per topic."""
+def ctfidf_keywords(lemmas: Sequence[str], topic_ids: Sequence[int], top_n: int, min_docs: int = 2
+                    ) -> dict[int, list[str]]:
+    """Class-based TF-IDF (BERTopic's formula) over lemma strings → top words per topic. Words found in at
+    least `min_docs` of the topic's documents come first: a word from one document is often that
+    customer's typo or town ("puehlun", "kuopio"), not the topic's. Single-document words still fill
+    the list where too few words recur (a language with two or three documents in the topic)."""
     if len(lemmas) == 0:
         return {}
     topic_ids = np.asarray(topic_ids)
@@ -143,9 +147,11 @@ def ctfidf_keywords(lemmas: Sequence[str], topic_ids: Sequence[int], top_n: int)
     avg_words = tf.sum() / len(classes)
     idf = np.log(1 + avg_words / tf.sum(axis=0))
     score = tf / np.maximum(tf.sum(axis=1, keepdims=True), 1) * idf
+    doc_freq = np.asarray(((counts > 0).T @ onehot).T)  # topics × words: documents containing the word
+    recurs = doc_freq >= np.minimum(min_docs, onehot.sum(axis=0))[:, None]
     out = {}
     for row, t in enumerate(classes):
-        order = np.argsort(-score[row], kind="stable")[:top_n]
+        order = np.lexsort((-score[row], ~recurs[row]))[:top_n]  # recurring words first, each by score
         out[int(t)] = [str(vocab[i]) for i in order if tf[row, i] > 0]
     return out
 

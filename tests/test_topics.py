@@ -45,6 +45,17 @@ def test_ctfidf_prefers_distinctive_words():
     assert ctfidf_keywords([], [], 3) == {}
 
 
+def test_ctfidf_puts_words_from_several_documents_before_one_documents_typo():
+    lemmas = ["lasku virhe puehlun", "lasku virhe", "lasku hyvitys",
+              "sovellus kaatua virhe", "sovellus kaatua virhe", "sovellus virhe"]
+    ids = [0, 0, 0, 1, 1, 1]
+    # By c-TF-IDF alone the one-document words outrank "virhe" (common in the other topic too) …
+    assert ctfidf_keywords(lemmas, ids, top_n=3, min_docs=1)[0] == ["lasku", "hyvitys", "puehlun"]
+    # … but "virhe" recurs in this topic and the typo does not; single-document words still fill the list.
+    assert ctfidf_keywords(lemmas, ids, top_n=3)[0] == ["lasku", "virhe", "hyvitys"]
+    assert ctfidf_keywords(lemmas, ids, top_n=4)[0] == ["lasku", "virhe", "hyvitys", "puehlun"]
+
+
 def test_topic_label_mixes_languages_without_duplicates():
     assert topic_label(["lasku", "virhe"], ["invoice", "lasku"], ["x"]) == "lasku · virhe · invoice · x"
     assert topic_label([], [], []) == "(no keywords)"
