@@ -4,8 +4,9 @@ The first run clusters from scratch. Later nights place documents on the stored 
 stored language-centred space). A refit (on schedule, or on drift: too many documents fit no
 stored topic) updates the registry instead of renumbering it: stored topics follow their
 documents (kept), lose them (retired) or converge (merged); new topics are discovered among the
-documents no stored topic explains (new, or split when close to a stored one). Every change is
-an event in `topic_events`.
+documents no stored topic explains: split (most of their documents sat on one stored topic, named in
+`related_topic_id`) or new (spread over several, or fitting none). Every change is an event in
+`topic_events`.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from signals.topics import LanguageCentering, TopicModel, min_cluster_size, normalise
+from signals.topics import OUTLIER, LanguageCentering, TopicModel, min_cluster_size, normalise
 
 
 @dataclass
@@ -137,8 +138,16 @@ def update_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, previous: TopicSt
         members = model.sample_[model.sample_labels_ == local]
         if np.mean(created[members] > previous.fitted_on) < tc.new_topic_min_recent_share:
             continue
-        events.append(dict(event="new", topic_id=next_id, related_topic_id=int(keep_ids[int(np.argmax(sims))])
-                           if len(sims) else None, similarity=float(sims.max()) if len(sims) else None))
+        # Most of its documents sat on one stored topic until tonight: a theme split off that topic
+        # ("double charge after the price change" out of "billing"). Spread over several, it is new.
+        parents, counts = np.unique(placed[members], return_counts=True)
+        parent = int(parents[np.argmax(counts)])
+        if parent != OUTLIER and counts.max() >= 0.5 * len(members):
+            sim = float(previous.centroids[list(previous.topic_ids).index(parent)] @ c)
+            events.append(dict(event="split", topic_id=next_id, related_topic_id=parent, similarity=sim))
+        else:
+            events.append(dict(event="new", topic_id=next_id, related_topic_id=int(keep_ids[int(np.argmax(sims))])
+                               if len(sims) else None, similarity=float(sims.max()) if len(sims) else None))
         keep_ids.append(next_id)
         keep_centroids.append(c)
         next_id += 1

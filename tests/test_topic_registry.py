@@ -61,6 +61,30 @@ def test_refit_keeps_ids_finds_new_and_retires(centers):
         assert (second.docs.loc[labels2 == old, "topic_id"] == old_id).mean() >= 0.9
 
 
+def test_a_theme_that_grows_out_of_one_topic_is_a_split():
+    rng = np.random.default_rng(0)
+    axis = np.eye(12) * 3
+
+    def window(parts):  # (center, spread, n, created)
+        X = np.vstack([c + rng.normal(scale=s, size=(n, 12)) for c, s, n, _ in parts])
+        lemmas = [f"w{i} yhteinen" for i, (_, _, n, _) in enumerate(parts) for _ in range(n)]
+        docs = pd.DataFrame({"lang": ["fi", "en"] * (len(X) // 2), "lemmas": lemmas,
+                             "created_at": pd.to_datetime(np.concatenate([[d] * n for _, _, n, d in parts]), utc=True)})
+        return docs, X / np.linalg.norm(X, axis=1, keepdims=True)
+
+    # A broad topic (billing) and two tight ones; later a tight new theme at billing's edge, whose documents
+    # the stored centroids had placed on billing.
+    docs, X = window([(axis[0], 0.8, 80, "2026-09-20"), (axis[1], 0.3, 60, "2026-09-20"), (axis[2], 0.3, 60, "2026-09-20")])
+    first = run_topics(docs, X, TC, run_date=D1)
+    billing = first.docs["topic_id"].iloc[:80].mode()[0]
+    docs2, X2 = window([(axis[0], 0.8, 80, "2026-09-25"), (axis[1], 0.3, 60, "2026-09-25"),
+                        (axis[2], 0.3, 60, "2026-09-25"), (axis[0] + axis[3] * 5 / 3, 0.15, 40, "2026-10-10")])
+    second = run_topics(docs2, X2, TC, previous=first.state, run_date=D2)
+    [split] = [e for e in second.events if e["event"] not in ("kept",)]
+    assert split["event"] == "split" and split["related_topic_id"] == billing
+    assert (second.docs["topic_id"].iloc[-40:] == split["topic_id"]).mean() >= 0.7
+
+
 def test_drift_triggers_early_refit(centers):
     docs, X, _ = corpus(centers[:2], [60, 60], ["2026-09-20"] * 2, seed=1)
     first = run_topics(docs, X, TC, run_date=D1)
