@@ -41,7 +41,7 @@ from signals.warehouse import Warehouse, WarehouseError
 
 # The tables the report reads, in ReportData field order.
 REPORT_TABLES = ("runs", "documents", "topics", "topic_trends", "signals", "signal_periods", "signal_segments",
-                 "keyword_signals", "signal_quotes", "action_followup")
+                 "keyword_signals", "signal_quotes", "action_followup", "topic_events")
 SCHEMAS = {s.name: s for s in schemas.ALL}
 
 # documents is by far the largest table; the report and the explorer need only these columns
@@ -86,6 +86,7 @@ class ReportData:
     keyword_signals: pd.DataFrame
     signal_quotes: pd.DataFrame
     action_followup: pd.DataFrame
+    topic_events: pd.DataFrame
     source: str = ""  # where the data came from (the warehouse file), shown in the footer
 
     @classmethod
@@ -270,6 +271,37 @@ def _labels(data: ReportData) -> dict[int, str]:
                 if not _missing(t) and _text(lbl)})
     out.setdefault(OUTLIER, "outlier pool: needs that fit no known process")
     return out
+
+
+def topic_map_changes(data: ReportData, max_items: int = 8) -> str:
+    """What this run did to the topic map (`topic_events`): new and split topics by label, retired and
+    merged ones by id; or that there was no refit, so every topic kept its id."""
+    ev = data.topic_events
+    if ev.empty:
+        return "No refit in this run: documents were placed on the stored topics, so no topic id changed."
+    if set(ev["event"]) == {"new"}:
+        return f"The topic map was fitted from scratch in this run ({len(ev)} topics)."
+    labels = _labels(data)
+
+    def name(t) -> str:
+        return f"{int(t)} “{labels[int(t)]}”" if int(t) in labels else str(int(t))
+
+    parts = []
+    for r in _records(ev):
+        kind, t, rel = r.get("event"), r.get("topic_id"), r.get("related_topic_id")
+        if kind == "new":
+            parts.append(f"new topic {name(t)}")
+        elif kind == "split":
+            parts.append(f"topic {name(t)} split off topic {name(rel)}")
+        elif kind == "merged":
+            parts.append(f"topic {int(t)} merged into {name(rel)}")
+        elif kind == "retired":
+            parts.append(f"topic {int(t)} retired (its documents went elsewhere)")
+    kept = int((ev["event"] == "kept").sum())
+    head = f"This run refitted the topic map: {kept} topics kept their ids"
+    if len(parts) > max_items:
+        parts = parts[:max_items] + [f"{len(parts) - max_items} more changes (table topic_events)"]
+    return head + ("; " + "; ".join(parts) + "." if parts else ".")
 
 
 def _window_start(latest: date, cfg: Config) -> date:
@@ -896,7 +928,8 @@ def _html_outliers(data: ReportData, cfg: Config, facts: dict) -> str:
                      "falling" if tr["recent"] < tr["past"] / 1.2 else "stable")
         text += (f"The pool's share is {direction}: {_pct(tr['recent'], 1)} per {unit} recently vs "
                  f"{_pct(tr['past'], 1)} before. ")
-    text += "A growing pool means customers bring needs that no known process or topic covers yet."
+    text += "A growing pool means customers bring needs that no known process or topic covers yet. "
+    text += topic_map_changes(data)
     labels = [_period_label(d, cfg) for d in tr["axis"]]
     if any(tr["suppressed"]):
         text += (f" Grey stubs mark {unit}s with fewer than {cfg.signals.min_customers} customers in the pool "
@@ -1211,7 +1244,7 @@ def render_markdown(data: ReportData, cfg: Config) -> str:
     out += ["## Needs that fit no known process", "",
             f"{_pct(facts['outlier_share'], 1)} of recent documents fit no known topic (outlier pool)"
             + (f"; {_pct(tr['recent'], 1)} per {unit} recently vs {_pct(tr['past'], 1)} before."
-               if tr["recent"] is not None and tr["past"] is not None else "."), ""]
+               if tr["recent"] is not None and tr["past"] is not None else "."), "", _md(topic_map_changes(data)), ""]
 
     out += ["## In customers' words", ""]
     q = data.signal_quotes

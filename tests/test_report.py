@@ -291,6 +291,26 @@ def test_markdown_has_the_sections_and_the_top_signal_first(data, rcfg):
     assert "strong signal 'app login failures', explained." in md
 
 
+def test_the_report_says_what_a_refit_did_to_the_topic_map(data, rcfg):
+    assert "No refit in this run" in section(render_html(data, rcfg), "outliers")
+    events = pd.DataFrame([
+        {"event": "kept", "topic_id": 1, "related_topic_id": None, "similarity": 0.99},
+        {"event": "kept", "topic_id": 3, "related_topic_id": None, "similarity": 0.98},
+        {"event": "split", "topic_id": 2, "related_topic_id": 3, "similarity": 0.5},
+        {"event": "new", "topic_id": 4, "related_topic_id": 1, "similarity": 0.3},
+        {"event": "retired", "topic_id": 7, "related_topic_id": None, "similarity": None},
+        {"event": "merged", "topic_id": 8, "related_topic_id": 1, "similarity": 0.96}])
+    refit = ReportData(**{**data.__dict__, "topic_events": events})
+    out = section(render_html(refit, rcfg), "outliers")
+    assert "2 topics kept their ids" in out and "new topic 4 “tiny topic”" in out
+    assert "topic 2 “&lt;script&gt;" in out and "split off topic 3 “invoices”" in out  # labels escaped
+    assert "topic 7 retired" in out and "topic 8 merged into 1 “app login failures”" in out
+    md = render_markdown(refit, rcfg).split("## Needs that fit no known process")[1].split("\n## ")[0]
+    assert "split off topic 3 “invoices”" in md and "<script>" not in md and "&lt;script&gt;" in md
+    first = ReportData(**{**data.__dict__, "topic_events": events.assign(event="new")})
+    assert "fitted from scratch in this run (6 topics)" in render_markdown(first, rcfg)
+
+
 def test_empty_tables_render_without_error(rcfg, tmp_path):
     empty = ReportData.empty(RUN)
     page = render_html(empty, rcfg)
