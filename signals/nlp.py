@@ -100,6 +100,10 @@ SPOKEN_FINNISH = {
     "ekalla": "ensimmäinen", "kato": "katsoa", "kattoo": "katsoa", "katon": "katsoa", "katotaan": "katsoa",
     "katottu": "katsoa",
 }
+# Agent-note shorthand, with or without its period, so notes and customers' own words share keywords
+# ("2 vk", "tekn. tuki"). Not "as." (asiakas): a customer is in every text, so as a keyword it only marks
+# which topics hold call notes (tried: it became the first keyword of a note-heavy topic).
+FINNISH_SHORTHAND = {"vk": "viikko", "vko": "viikko", "pv": "päivä", "tekn": "tekninen"}
 # Regular sound changes of spoken Finnish, undone to find a word Voikko knows: "nopeesti" → "nopeasti",
 # "ilmotin" → "ilmoitin", "kahesti" → "kahdesti", "ootin" → "odotin", "viikkoo" → "viikkoa".
 _SPOKEN_INNER = ((re.compile("ee"), ("ea", "eä")), (re.compile("ot"), ("oit",)), (re.compile("he"), ("hde",)),
@@ -166,12 +170,18 @@ def _lemma(tok, lookup: dict | None, spoken=None) -> str:
     return lemma
 
 
+def _finnish_shorthand(tok) -> str | None:
+    """The word an agent-note abbreviation stands for ("tekn." → "tekninen"), or None."""
+    return FINNISH_SHORTHAND.get(tok.text.lower().rstrip("."))
+
+
 def content_lemmas(doc, stop_words: set[str], lookup: dict | None = None, spoken=None) -> list[str]:
     out = []
     for tok in doc:
-        if not tok.is_alpha or tok.text in PLACEHOLDER_TOKENS or tok.is_stop:
+        short = _finnish_shorthand(tok) if spoken is not None else None
+        if short is None and (not tok.is_alpha or tok.text in PLACEHOLDER_TOKENS or tok.is_stop):
             continue
-        lemma = _lemma(tok, lookup, spoken)
+        lemma = short or _lemma(tok, lookup, spoken)
         # Colloquial forms ("mun") lemmatise to stop words ("minä"): check the lemma as well.
         if len(lemma) < 2 or lemma in stop_words:
             continue

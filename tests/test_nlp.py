@@ -111,6 +111,13 @@ def test_finnish_typed_without_umlauts_gets_the_same_lemmas(pre):
     assert plain.sentence_spans == proper.sentence_spans
 
 
+def test_finnish_agent_note_shorthand_gets_the_words_customers_write(pre):
+    note, plain = pre.analyse(["tekn. tuki ei vastannut 2 vk aikana, lasku 3 pv myöhässä",
+                               "Tekninen tuki ei vastannut 2 viikon aikana, lasku 3 päivää myöhässä"], ["fi"] * 2)
+    assert note.lemmas == plain.lemmas
+    assert "tekn" in note.marked_lemmas  # the cue rules read the text as written
+
+
 def test_compound_verb_nouns_keep_their_first_part(pre):
     (r,) = pre.analyse(["Irtisanomisen jälkeen ylläpitäminen ja vastaanottaminen loppuu, odottaminen ei."], ["fi"])
     assert r.lemmas.split()[:3] == ["irtisanominen", "ylläpitäminen", "vastaanottaminen"]
