@@ -296,7 +296,7 @@ def topic_map_changes(data: ReportData, max_items: int = 8) -> str:
         elif kind == "merged":
             parts.append(f"topic {int(t)} merged into {name(rel)}")
         elif kind == "retired":
-            parts.append(f"topic {int(t)} retired (its documents went elsewhere)")
+            parts.append(f"topic {int(t)} retired (too few documents left)")
     kept = int((ev["event"] == "kept").sum())
     head = f"This run refitted the topic map: {kept} topics kept their ids"
     if len(parts) > max_items:
@@ -928,12 +928,12 @@ def _html_outliers(data: ReportData, cfg: Config, facts: dict) -> str:
                      "falling" if tr["recent"] < tr["past"] / 1.2 else "stable")
         text += (f"The pool's share is {direction}: {_pct(tr['recent'], 1)} per {unit} recently vs "
                  f"{_pct(tr['past'], 1)} before. ")
-    text += "A growing pool means customers bring needs that no known process or topic covers yet. "
-    text += topic_map_changes(data)
+    text += "A growing pool means customers bring needs that no known process or topic covers yet."
     labels = [_period_label(d, cfg) for d in tr["axis"]]
     if any(tr["suppressed"]):
         text += (f" Grey stubs mark {unit}s with fewer than {cfg.signals.min_customers} customers in the pool "
                  "(suppressed).")
+    text += " " + topic_map_changes(data)
     chart = svg_bar_chart(tr["shares"], labels, suppressed=tr["suppressed"],
                           highlight_from=max(0, len(labels) - cfg.signals.window),
                           title=f"outlier pool share of documents per {unit}")
