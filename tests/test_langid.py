@@ -361,6 +361,21 @@ def test_evaluate_with_real_detector(detector):
         evaluate(["a"], [], detector)
 
 
+def test_eval_command_leaves_out_a_row_without_a_label(tmp_path, capsys):
+    import json
+
+    from signals import cli
+
+    path = tmp_path / "lid.csv"
+    path.write_text("text,lang\nTämä on suomea ja aivan selvästi,fi\nmissing label here,\nThis is plainly English,en\n",
+                    encoding="utf-8")
+    assert cli.main(["eval", "langid", "--data", str(path)]) == 0
+    out, err = capsys.readouterr()
+    report = json.loads(out.strip().splitlines()[-1])
+    assert report["n"] == 2 and report["rejected"] == 1
+    assert f"{path}: data row 2: empty label" in err
+
+
 def test_dev_file_short_fi_en(detector):
     if not DEV_CSV.is_file():
         pytest.skip(f"{DEV_CSV} not present (../shared/data is only beside the checkout in CI)")
