@@ -70,7 +70,8 @@ def csv_delimiter(header_line: str) -> str:
 
 def read_csv_records(text: str, source: str, file: str) -> Iterator[RawRecord]:
     # newline="" semantics: csv handles quoted newlines; track each row's first physical line.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text.split("\n", 1)[0]))
+    end = text.find("\n")  # the header line only: split() would copy the whole file once more
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text if end < 0 else text[:end]))
     try:
         header = next(reader)
     except StopIteration:

@@ -163,8 +163,11 @@ def _lemma(tok, lookup: dict | None, spoken=None) -> str:
         return "että"
     # The Finnish lemmatiser drops the first part of a compound verb's -minen noun ("irtisanomisen" →
     # "sanominen", "ylläpitämiseksi" → "pitäminen"), which turns a notice of termination into "saying".
-    if lemma.endswith("minen") and (word := tok.text.lower())[:3] != lemma[:3] and word.find(lemma[:4]) > 0:
-        return word[:word.find(lemma[:4])] + lemma
+    if lemma.endswith("minen"):
+        word = tok.text.lower()
+        cut = word.find(lemma[:4])
+        if cut > 0 and word[:3] != lemma[:3]:
+            return word[:cut] + lemma
     if spoken is not None and lemma == tok.text.lower():
         return spoken(lemma) or lemma
     return lemma
