@@ -150,7 +150,7 @@ def spoken_finnish_lemma(word: str, analyse) -> str | None:
     return None
 
 
-def _lemma(tok, lookup: dict | None, spoken=None) -> str:
+def _lemma(tok, lookup: dict | None, spoken=None, analyse=None) -> str:
     """Lower-case lemma. English lookup tables are keyed by lower-case forms, so a capitalised
     word ("Writing", "Called") is looked up lower-cased rather than kept as it is."""
     if lookup is not None and tok.text != tok.text.lower():
@@ -168,6 +168,11 @@ def _lemma(tok, lookup: dict | None, spoken=None) -> str:
         cut = word.find(lemma[:4])
         if cut > 0 and word[:3] != lemma[:3]:
             return word[:cut] + lemma
+    # For "irtisanomista" the lemmatiser picks the agent noun "irtisanoma" ("out of those terminated");
+    # a customer means the termination, the verb's -minen noun, which Voikko also reads it as.
+    if analyse is not None and lemma[-2:] in ("ma", "mä") and tok.text.lower().startswith(lemma[:-1] + "is") \
+            and any(a.get("CLASS") == "teonsana" for a in analyse(tok.text.lower())):
+        return lemma[:-1] + "inen"
     if spoken is not None and lemma == tok.text.lower():
         return spoken(lemma) or lemma
     return lemma
@@ -178,13 +183,13 @@ def _finnish_shorthand(tok) -> str | None:
     return FINNISH_SHORTHAND.get(tok.text.lower().rstrip("."))
 
 
-def content_lemmas(doc, stop_words: set[str], lookup: dict | None = None, spoken=None) -> list[str]:
+def content_lemmas(doc, stop_words: set[str], lookup: dict | None = None, spoken=None, analyse=None) -> list[str]:
     out = []
     for tok in doc:
         short = _finnish_shorthand(tok) if spoken is not None else None
         if short is None and (not tok.is_alpha or tok.text in PLACEHOLDER_TOKENS or tok.is_stop):
             continue
-        lemma = short or _lemma(tok, lookup, spoken)
+        lemma = short or _lemma(tok, lookup, spoken, analyse)
         # Colloquial forms ("mun") lemmatise to stop words ("minä"): check the lemma as well.
         if len(lemma) < 2 or lemma in stop_words:
             continue
@@ -284,7 +289,7 @@ class Preprocessor:
             stops = set(nlp.Defaults.stop_words) | self.extra_stop_words.get(lang, set())
             lookup = _lookup_table(nlp)
             voikko = getattr(nlp.get_pipe("lemmatizer"), "voikko", None) if "lemmatizer" in nlp.pipe_names else None
-            inputs, spoken = (texts[i] for i in idx), None
+            inputs, spoken, analyse = (texts[i] for i in idx), None, None
             if voikko is not None:
                 # One cache for both: the same words recur across texts, and each spoken form tries several spellings.
                 analyse = functools.lru_cache(maxsize=100_000)(voikko.analyze)
@@ -295,7 +300,7 @@ class Preprocessor:
                 out[i] = Analysis(
                     n_sentences=len(spans),
                     n_tokens=sum(1 for t in doc if not t.is_punct and not t.is_space),
-                    lemmas=" ".join(content_lemmas(doc, stops, lookup, spoken)),
+                    lemmas=" ".join(content_lemmas(doc, stops, lookup, spoken, analyse)),
                     sentence_spans=spans,
                     # The cue patterns match spoken forms as Voikko leaves them ("oon soittanu"); standard
                     # lemmas there changed 29 of 6,062 labelled rule decisions, 12 for the worse (2026-11-23).

@@ -124,6 +124,13 @@ def test_compound_verb_nouns_keep_their_first_part(pre):
     assert "odottaminen" in r.lemmas.split() and "sanominen" not in r.marked_lemmas.split()
 
 
+def test_minen_partitive_is_the_verb_noun_not_the_agent_noun(pre):
+    (r,) = pre.analyse(["Harkitsen liittymän irtisanomista ongelmista huolimatta."], ["fi"])
+    lemmas = r.lemmas.split()
+    assert "irtisanominen" in lemmas and "irtisanoma" not in lemmas
+    assert "ongelma" in lemmas  # a plain -ma noun stays itself
+
+
 @pytest.mark.parametrize("word, expected", [
     ("soittanu", "soittaa"), ("menny", "mennä"), ("oikeesti", "oikeasti"), ("kahesti", "kahdesti"),
     ("ilmotin", "ilmoittaa"), ("lupas", "luvata"), ("lähen", "lähteä"), ("mun", "minä"), ("kattoo", "katsoa"),
