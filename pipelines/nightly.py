@@ -64,11 +64,34 @@ class RunResult:
 
 
 def git_commit() -> str:
+    """HEAD, with "-dirty" when tracked files differ from it: a run's outputs must name the code that made them."""
     try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
                               check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    return head + ("-dirty" if dirty else "")
+
+
+def _run_row(res: RunResult, started: datetime, status: str, cfg: Config, model_ids: dict) -> pd.DataFrame:
+    return pd.DataFrame([dict(
+        run_id=res.run_id, started_at=started, finished_at=datetime.now(timezone.utc), status=status,
+        config_hash=cfg.content_hash(), git_commit=git_commit(), model_ids=json.dumps(model_ids),
+        input_files=json.dumps(res.files), counts=json.dumps(res.counts), timings=json.dumps(res.timings))])
+
+
+def _write_empty_run(wh: Warehouse, run_date: date, res: RunResult, started: datetime, cfg: Config,
+                     rejects: pd.DataFrame) -> None:
+    """A night on which no row was accepted still records its run and rejects (replacing that date's earlier
+    outputs), so the rejects can be read; every other table is empty for the date and later nights build on
+    the last date that had documents."""
+    from signals.warehouse import TABLES
+
+    tables = {name: schema.empty() for name, schema in TABLES.items()}
+    tables.update(runs=_run_row(res, started, "no_documents", cfg, {}), rejects=rejects)
+    wh.write_run(run_date, tables)
 
 
 def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: Path | None = None,
@@ -79,6 +102,9 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
     started = datetime.now(timezone.utc)
     wh = Warehouse(warehouse_dir or resolve(cfg.warehouse.dir), cfg.warehouse.duckdb_file)
     res = RunResult(run_date, uuid.uuid4().hex[:12], wh.root)
+    # Set-up mistakes fail here, before an hour of work, not at the stage that first needs them.
+    wh.check_writable()
+    done_actions = actions.load_actions(resolve(cfg.signals.actions)) if cfg.signals.actions else []
 
     @contextmanager
     def stage(name: str):
@@ -92,14 +118,23 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
 
     with stage("ingest"):
         files = ingest.read_input(Path(input_dir))
+        ignored = ingest.ignored_input_files(Path(input_dir))
+        for rel, why in ignored:
+            # Even with --quiet: a file dropped into the wrong place is data that silently goes missing.
+            print(f"warning: {Path(input_dir) / rel} is not read: {why}", file=sys.stderr)
     with stage("validate"):
-        v = validate.validate(files, cfg.ingest)
-        res.files = [vars(f) for f in v.files]
+        v = validate.validate(files, cfg.ingest, run_date)
+        res.files = [vars(f) for f in v.files] + [{"file": rel, "ignored": why} for rel, why in ignored]
         res.counts.update(rows_read=sum(f.read for f in v.files), documents=len(v.documents),
                           rejected=len(v.rejects))
         for f in v.files:
             if f.rejected:
                 log(f"  {f.file}: {f.rejected} of {f.read} rows rejected (see the rejects table)")
+    if v.documents.empty:
+        _write_empty_run(wh, run_date, res, started, cfg, redact.redact_column(v.rejects, "excerpt"))
+        raise ingest.InputError(f"{input_dir}: no row was accepted ({res.counts['rows_read']} read, "
+                                f"{res.counts['rejected']} rejected; their reasons are in the rejects table "
+                                f"of {wh.db_path} for {run_date})")
     with stage("redact"):
         key = redact.pseudonym_key(var=cfg.privacy.key_env)
         docs = redact.redact_documents(v.documents, key)
@@ -161,21 +196,16 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
             quote_min_customers=sc.quote_min_customers, quotes_per_topic=sc.quotes_per_topic,
             keyword_min_docs=sc.keyword_min_docs)
         signal_tables["action_followup"] = actions.action_followup(
-            docs, actions.load_actions(resolve(sc.actions)), topic_table, period=sc.period, periods=sc.followup_periods,
+            docs, done_actions, topic_table, period=sc.period, periods=sc.followup_periods,
             timezone=cfg.ingest.timezone, k=sc.min_customers)
         signal_rows = signal_tables["signals"]
         res.top_signals = signal_rows[signal_rows["signal_class"].isin(["weak", "strong"])].head(3)[
             ["topic_id", "label", "explanation"]].values.tolist()
     with stage("write"):
         res.counts.update(turns=len(turns), topics=res.n_topics)
-        run_row = pd.DataFrame([dict(
-            run_id=res.run_id, started_at=started, finished_at=datetime.now(timezone.utc), status="ok",
-            config_hash=cfg.content_hash(), git_commit=git_commit(),
-            model_ids=json.dumps({"embedding": embedder.model_id, "finnish_nlp": cfg.nlp.finnish_model,
-                                  "langid": "langdetect-1.0.9-profiles", "emotion": emo.meta.get("trained_on"),
-                                  "sentiment": sent.meta.get("trained_on")}),
-            input_files=json.dumps(res.files), counts=json.dumps(res.counts),
-            timings=json.dumps(res.timings))])
+        run_row = _run_row(res, started, "ok", cfg, {
+            "embedding": embedder.model_id, "finnish_nlp": cfg.nlp.finnish_model, "langid": "langdetect-1.0.9-profiles",
+            "emotion": emo.meta.get("trained_on"), "sentiment": sent.meta.get("trained_on")})
         wh.write_run(run_date, {"runs": run_row, "documents": docs, "turns": turns, "rejects": rejects,
                                 "topics": topic_table, "topic_trends": trends, "topic_events": events, **signal_tables, **state})
     with stage("report"):

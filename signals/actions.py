@@ -65,11 +65,11 @@ def _keywords(row) -> list:
 
 
 def load_actions(path: str | Path) -> list[Action]:
-    """Actions from YAML (``actions: [{date, topic, action, owner}]``); a missing file means none.
-    A malformed entry is an error naming the file and the entry, not a silently skipped action."""
+    """Actions from YAML (``actions: [{date, topic, action, owner}]``). A missing file is an error (a mistyped
+    path would otherwise drop every follow-up without a word), and so is a malformed entry, named with the file."""
     path = Path(path)
-    if not path.exists():
-        return []
+    if not path.is_file():
+        raise FileNotFoundError(f"actions file not found: {path} (set signals.actions to null for none)")
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(raw, dict) or not isinstance(raw.get("actions", []), list):
         raise ValueError(f"{path}: expected a mapping with a list under 'actions'")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = REPO_ROOT / "configs" / "nightly.yaml"
@@ -47,6 +47,17 @@ class IngestConfig(_Strict):
     max_text_chars: int = Field(5000, gt=0)
     # Customer roles whose words form a chat's document; agents and bots are context only.
     customer_roles: list[str] = ["customer"]
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except (ValueError, OSError, KeyError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as 'Europe/Helsinki')") from None
+        return value
 
 
 class PrivacyConfig(_Strict):
@@ -146,8 +157,8 @@ class SignalsConfig(_Strict):
     quotes_per_topic: int = Field(3, ge=0)
     # Keywords inside a topic are tracked when this many documents in the window mention them.
     keyword_min_docs: int = Field(5, gt=0)
-    # What leadership did about a topic, and when; the report shows the topic before vs after.
-    actions: str = "configs/actions.yaml"
+    # What leadership did about a topic, and when; the report shows the topic before vs after. null: none.
+    actions: str | None = "configs/actions.yaml"
     # Periods compared on each side of an action's date.
     followup_periods: int = Field(4, gt=0)
 
@@ -190,6 +201,8 @@ def load_config(path: str | Path | None = None) -> Config:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
         raise FileNotFoundError(f"config file not found: {path}") from exc
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ValueError(f"cannot read config {path}: {exc}") from exc
     try:
         return Config.model_validate(raw)
     except Exception as exc:

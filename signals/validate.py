@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -68,8 +68,13 @@ def parse_timestamp(value: Any, tz: ZoneInfo, what: str) -> datetime:
     return ts.astimezone(timezone.utc)
 
 
+# Control characters other than tab and line breaks (NUL from a broken export, form feeds) carry no words and
+# break downstream tools (a NUL ends a C string), so they are dropped from texts.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _text(value: Any, limit: int) -> str:
-    text = "" if value is None else str(value).strip()
+    text = "" if value is None else _CONTROL.sub("", str(value)).strip()
     if not text:
         raise Reject("empty text")
     if len(text) > limit:
@@ -175,8 +180,12 @@ def _excerpt(rec: RawRecord) -> str:
     return json.dumps(rec.fields, ensure_ascii=False, default=str)[:EXCERPT_CHARS]
 
 
-def validate(files: list[InputFile], cfg: IngestConfig) -> Validated:
+def validate(files: list[InputFile], cfg: IngestConfig, run_date: date | None = None) -> Validated:
+    """Records → documents, turns and rejects. With `run_date`, a record dated after that day (local time) is
+    rejected: a run is the state as of its date, so a backfill never sees later feedback."""
     tz = ZoneInfo(cfg.timezone)
+    not_after = (datetime.combine(run_date + timedelta(days=1), time(0), tz).astimezone(timezone.utc)
+                 if run_date is not None else None)
     docs: list[dict] = []
     turns: list[dict] = []
     rejects: list[dict] = []
@@ -197,6 +206,9 @@ def validate(files: list[InputFile], cfg: IngestConfig) -> Validated:
                 else:
                     doc, doc_turns = _tabular(rec, cfg, tz), []
                 source_id = doc["source_id"]
+                if not_after is not None and doc["created_at"] >= not_after:
+                    raise Reject(f"dated {doc['created_at'].astimezone(tz):%Y-%m-%d %H:%M}, after the run date "
+                                 f"{run_date}: it belongs to a later run")
                 key = (rec.source, source_id)
                 if key in first_seen:
                     raise Reject(f"duplicate id {source_id!r} (first seen at {first_seen[key]})")

@@ -33,7 +33,8 @@ def write(tmp_path, text: str):
 
 
 def test_load_actions_by_id_or_keyword_and_missing_file(tmp_path):
-    assert actions.load_actions(tmp_path / "none.yaml") == []
+    with pytest.raises(FileNotFoundError, match="none.yaml"):
+        actions.load_actions(tmp_path / "none.yaml")
     got = actions.load_actions(write(tmp_path, "actions:\n  - {date: 2026-02-02, topic: 1, action: fix}\n"
                                                "  - {date: 2026-02-09, keyword: Lasku, action: letter, owner: CX}\n"))
     assert [a.topic for a in got] == [1, None] and got[1].owner == "CX"

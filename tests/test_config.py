@@ -26,3 +26,16 @@ def test_unknown_key_is_rejected(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="config file not found"):
         load_config(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("topics: [unclosed\n", "cannot read config"),
+    ("ingest:\n  timezone: Europe/Helsingfors\n", "unknown time zone"),
+])
+def test_broken_yaml_and_unknown_time_zone_are_clear_errors(tmp_path, text, fragment):
+    p = tmp_path / "c.yaml"
+    p.write_text(text)
+    with pytest.raises(ValueError, match=fragment):
+        load_config(p)
+    with pytest.raises(ValueError, match="cannot read config"):
+        load_config(tmp_path)   # a folder, not a file

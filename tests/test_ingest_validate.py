@@ -169,3 +169,65 @@ def test_missing_or_empty_input_folder_is_a_clear_error(tmp_path):
         read_input(tmp_path / "nope")
     with pytest.raises(InputError, match="no input files"):
         read_input(tmp_path)
+
+
+def test_a_huge_cell_is_a_reject_not_a_crash_and_a_runaway_quote_names_its_lines(tmp_path, cfg):
+    fb = tmp_path / "feedback"
+    fb.mkdir()
+    write_csv(fb / "long.csv", ["id", "created_at", "text"], [["l1", "2026-09-01", "x" * 140_000],
+                                                              ["l2", "2026-09-01", "Hyvä palvelu"]])
+    (fb / "quote.csv").write_text('id,created_at,text\nq1,2026-09-01,ok\nq2,2026-09-01,"never closed\n'
+                                  'q3,2026-09-01,swallowed\nq4,2026-09-01,swallowed too\n', encoding="utf-8")
+    v = validate(read_input(tmp_path), cfg.ingest)
+    assert sorted(v.documents["doc_id"]) == ["feedback:l2", "feedback:q1"]
+    by = {(r.file, r.line): r.reason for r in v.rejects.itertuples()}
+    assert "140000 characters, over the limit" in by[("feedback/long.csv", 2)]
+    assert "lines 3–5 were read as this one row" in by[("feedback/quote.csv", 3)]
+
+
+def test_a_json_line_may_hold_unicode_line_separators(tmp_path, cfg):
+    write_jsonl(tmp_path / "chats" / "c.jsonl", [
+        chat("c1", [{"role": "customer", "at": "2026-09-14T10:00:30+03:00", "text": "eka rivi\u2028toka rivi"}]),
+        chat("c2", [{"role": "customer", "at": "2026-09-14T10:00:30+03:00", "text": "Netti ei toimi"}])])
+    v = validate(read_input(tmp_path), cfg.ingest)
+    assert sorted(v.documents["doc_id"]) == ["chat:c1", "chat:c2"] and v.rejects.empty
+
+
+def test_files_a_run_would_not_read_are_listed_with_a_reason(tmp_path, cfg):
+    from signals.ingest import ignored_input_files
+
+    write_csv(tmp_path / "feedback" / "UPPER.CSV", ["id", "created_at", "text"], [["u1", "2026-09-01", "Hei"]])
+    (tmp_path / "feedback" / "notes.txt").write_text("x")
+    (tmp_path / "feedback" / "gone.csv").symlink_to(tmp_path / "nowhere.csv")
+    (tmp_path / "feedback" / "2026").mkdir()
+    (tmp_path / "feedback" / "2026" / "old.csv").write_text("id,created_at,text\n")
+    (tmp_path / "surveys").mkdir()
+    (tmp_path / ".DS_Store").write_text("")
+    assert list(validate(read_input(tmp_path), cfg.ingest).documents["doc_id"]) == ["feedback:u1"]
+    ignored = dict(ignored_input_files(tmp_path))
+    assert set(ignored) == {"feedback/notes.txt", "feedback/gone.csv", "feedback/2026/old.csv", "surveys"}
+    assert "not a .csv or .parquet file" in ignored["feedback/notes.txt"]
+    assert "broken link" in ignored["feedback/gone.csv"] and "input folders" in ignored["surveys"]
+
+
+def test_rows_dated_after_the_run_date_are_rejected_and_control_characters_dropped(tmp_path, cfg):
+    from datetime import date
+
+    write_csv(tmp_path / "feedback" / "fb.csv", ["id", "created_at", "text"], [
+        ["d1", "2026-10-01T23:59:00+03:00", "hello\x00 world"],   # the run date's last minute, Helsinki time
+        ["d2", "2026-10-02T00:01:00+03:00", "Tomorrow's feedback"]])
+    v = validate(read_input(tmp_path), cfg.ingest, date(2026, 10, 1))
+    assert list(v.documents["text"]) == ["hello world"]
+    (rej,) = v.rejects.itertuples()
+    assert rej.line == 3 and "after the run date 2026-10-01" in rej.reason
+    assert len(validate(read_input(tmp_path), cfg.ingest).documents) == 2   # no run date: nothing held back
+
+
+def test_a_quote_never_closed_does_not_pass_the_rest_of_the_file_off_as_one_text(tmp_path, cfg):
+    (tmp_path / "feedback").mkdir()
+    (tmp_path / "feedback" / "q.csv").write_text('id,created_at,text\nq1,2026-09-01,"ok, fine"\n'
+                                                 'q2,2026-09-01,"never closed\nq3,2026-09-01,swallowed\n')
+    v = validate(read_input(tmp_path), cfg.ingest)
+    assert list(v.documents["doc_id"]) == ["feedback:q1"]
+    (rej,) = v.rejects.itertuples()
+    assert rej.line == 3 and rej.reason == "a quote opened here is never closed: lines 3–4 were read as this one row"

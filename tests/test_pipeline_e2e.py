@@ -114,6 +114,21 @@ def test_bad_input_folder_fails_loudly(tmp_path):
     assert "input folder not found" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_a_night_with_no_accepted_row_records_its_rejects_and_fails_plainly(tmp_path):
+    (tmp_path / "in" / "feedback").mkdir(parents=True)
+    (tmp_path / "in" / "feedback" / "fb.csv").write_text("id,created_at,text\nf1,2026-11-01,\n")
+    (tmp_path / "in" / "feedback" / "notes.txt").write_text("not input")
+    r = subprocess.run([sys.executable, "-m", "signals.cli", "run", "--input", str(tmp_path / "in"), "--date",
+                        "2026-11-23", "--warehouse", str(tmp_path / "wh"), "--quiet"],
+                       cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and r.stdout == ""
+    assert "no row was accepted (1 read, 1 rejected" in r.stderr
+    assert "notes.txt is not read: not a .csv or .parquet file" in r.stderr   # a warning even with --quiet
+    wh = Warehouse(tmp_path / "wh")
+    assert wh.query("SELECT status FROM runs")["status"].tolist() == ["no_documents"]
+    assert wh.query("SELECT file, line, reason FROM rejects").values.tolist() == [["feedback/fb.csv", 2, "empty text"]]
+
+
 def test_next_night_keeps_topic_ids_without_refitting(first_run, sample_input):
     _, wh = first_run
     nxt = date(2026, 11, 24)

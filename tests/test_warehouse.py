@@ -77,3 +77,51 @@ def test_older_warehouse_gets_new_columns(tmp_path):
     wh.write_run(D1, tables(2))
     got = wh.query("SELECT doc_id, topic_id FROM documents ORDER BY run_date, doc_id")
     assert got["doc_id"].tolist() == ["feedback:old", "feedback:0", "feedback:1"]
+
+
+def test_a_failed_duckdb_write_leaves_the_parquet_copy_as_it_was(tmp_path):
+    wh = Warehouse(tmp_path)
+    wh.write_run(D1, tables(3))
+    bad = tables(7)
+    bad["topic_trends"] = pd.DataFrame([dict(topic_id="not-a-number", week_start=None, lang="fi", docs=1,
+                                             customers=1)])
+    with pytest.raises(Exception):
+        wh.write_run(D1, bad)
+    assert len(pd.read_parquet(tmp_path / "parquet" / "run_date=2026-11-22" / "documents.parquet")) == 3
+    assert not list((tmp_path / "parquet").glob(".*"))
+
+
+def test_a_write_waits_for_another_process_to_close_the_file_then_fails_plainly(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    import time
+
+    from signals import warehouse
+
+    wh = Warehouse(tmp_path)
+    wh.write_run(D1, tables(1))
+    hold = ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); print('open', flush=True); "
+            "time.sleep(float(sys.argv[2]))")
+    monkeypatch.setattr(warehouse, "LOCK_WAIT_S", 30.0)
+    p = subprocess.Popen([sys.executable, "-c", hold, str(wh.db_path), "2"], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "open"
+    t0 = time.monotonic()
+    wh.write_run(D1, tables(2))   # waits for the reader, then writes
+    assert time.monotonic() - t0 > 0.5 and count(wh, "documents", D1) == 2
+    p.wait()
+    monkeypatch.setattr(warehouse, "LOCK_WAIT_S", 1.0)
+    p = subprocess.Popen([sys.executable, "-c", hold, str(wh.db_path), "20"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "open"
+        with pytest.raises(WarehouseError, match="another process holds it open"):
+            wh.write_run(D1, tables(5))
+    finally:
+        p.kill()
+    assert count(wh, "documents", D1) == 2
+    assert len(pd.read_parquet(tmp_path / "parquet" / "run_date=2026-11-22" / "documents.parquet")) == 2
+
+
+def test_a_warehouse_path_that_is_a_file_fails_early(tmp_path):
+    (tmp_path / "wh").write_text("")
+    with pytest.raises(WarehouseError, match="is a file, not a folder"):
+        Warehouse(tmp_path / "wh").check_writable()
