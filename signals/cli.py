@@ -119,9 +119,9 @@ def cmd_eval_cues(args) -> int:
     from signals.nlp import Preprocessor
 
     cfg = load_config(args.config)
-    df = load_testset(args.data, args.split)
     embedder = make_embedder(cfg.embedding)
     detector = CueDetector.from_yaml(resolve(cfg.feelings.cues), head=load_cue_head(cfg.feelings.cue_model, embedder))
+    df = load_testset(args.data, args.split, detector.cue_names)
     report = evaluate_cues(df["text"].tolist(), df["lang"].tolist(), df["cues"].tolist(), detector,
                            Preprocessor.from_config(cfg.nlp), embedder)
     errors = report.pop("errors", [])

@@ -297,10 +297,11 @@ NO_CUE = {"none", "-"}
 
 
 def parse_labels(cell) -> set[str]:
-    """"Praise; unresolved" → {"praise", "unresolved"}; empty, "none" or "-" → no cue."""
+    """"Praise; unresolved" → {"praise", "unresolved"} (also joined with "," or "|"); empty, "none" or "-" →
+    no cue."""
     if cell is None or (isinstance(cell, float) and np.isnan(cell)):
         return set()
-    labels = {c.strip().lower() for c in str(cell).split(";") if c.strip()}
+    labels = {c.strip(" \t\"'[]").lower() for c in re.split(r"[;,|]", str(cell)) if c.strip(" \t\"'[]")}
     return labels - NO_CUE
 
 
@@ -369,13 +370,23 @@ def format_cue_report(report: dict) -> str:
     return "\n".join(lines)
 
 
-def load_testset(path: str | Path, split: str | None = None) -> pd.DataFrame:
-    """The cue test set CSV (text,lang,cues[,split]); `split` filters when the column exists."""
+def load_testset(path: str | Path, split: str | None = None, cue_names: Sequence[str] | None = None) -> pd.DataFrame:
+    """The cue test set CSV (text,lang,cues[,split]); `split` filters when the column exists (ignoring case).
+    With `cue_names`, a row naming another cue is left out and named on stderr, like any unreadable label."""
     from signals.heads import read_labelled_csv
 
-    df = read_labelled_csv(path, "cues", optional=("split",), parse=parse_labels)
+    def parse_known(cell) -> set[str]:
+        labels = parse_labels(cell)
+        if cue_names is not None and (unknown := sorted(labels - set(cue_names))):
+            raise ValueError(f"unknown cue(s) {unknown}; expected some of {', '.join(cue_names)} or none")
+        return labels
+
+    df = read_labelled_csv(path, "cues", optional=("split",), parse=parse_known)
     if split is not None and "split" in df.columns:
-        df = df[df["split"] == split].reset_index(drop=True)
+        chosen = df["split"].str.lower() == split.strip().lower()
+        if not chosen.any():
+            raise ValueError(f"{path}: no row has split {split!r} (it has {sorted(set(df['split']))})")
+        df = df[chosen].reset_index(drop=True)
     return df
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from datetime import date as _date
 from pathlib import Path
@@ -39,8 +40,9 @@ LEXICAL_WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)
 
 
 def parse_labels(value: str) -> list[str]:
-    """"anger;fear" → ["anger", "fear"]; unknown names are an error, not silently dropped."""
-    labels = [p.strip().lower() for p in str(value).split(";") if p.strip()]
+    """"anger;fear" → ["anger", "fear"] (also joined with "," or "|", or written as a JSON list); unknown names
+    are an error, not silently dropped."""
+    labels = [p.strip(" \t\"'[]").lower() for p in re.split(r"[;,|]", str(value)) if p.strip(" \t\"'[]")]
     unknown = [l for l in labels if l not in LABELS]
     if not labels or unknown:
         raise ValueError(f"bad emotion labels {value!r}: expected 'neutral' or ';'-joined {', '.join(EMOTIONS)}")

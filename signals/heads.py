@@ -11,7 +11,9 @@ committed model never unpickles code, and the file does not break when scikit-le
 """
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 import sys
@@ -85,38 +87,68 @@ def read_labelled_csv(path: str | Path, label_column: str, *, optional: tuple[st
     """`text,lang,<label_column>` (+ `optional` columns when present) as strings; missing columns are
     a clear error. Every `signals eval …` command reads its CSV through here.
 
-    `keep_default_na=False` because "NA", "None" or "null" are real (short) texts and a
-    language code such as "nan" must not become a float. Language codes are case-insensitive ("EN" is
-    "en"), so per-language results do not split by spelling; a UTF-8 byte-order mark is skipped.
+    Cells are read as written: "NA", "None" or "null" are real (short) texts, and a language code such as
+    "nan" must not become a float. Language codes are normalised ("EN", "en-GB", "eng", "English" are "en"),
+    so per-language results do not split by spelling; labels and optional columns are stripped of
+    surrounding spaces; header names match ignoring case.
 
-    A row whose label `parse` refuses (ValueError; without `parse`, an empty label) is left out and
-    named on stderr with the file, row and reason: one bad row costs that row, not the whole
+    The file is read by the nightly ingest's own CSV reader: UTF-8 (with or without BOM) or cp1252, comma-,
+    semicolon- or tab-separated as the header line says. A row it cannot read (wrong number of fields, a
+    quote never closed) or whose label `parse` refuses (ValueError; without `parse`, an empty label) is left
+    out and named on stderr with the file, line and reason: one bad row costs that row, not the whole
     evaluation. `df.attrs["rows_in"]` and `df.attrs["rejected"]` count them (rows in = kept + rejected).
     """
+    from signals.ingest import csv_delimiter, decode, read_csv_records
+
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"labelled data not found: {path}")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = [c for c in ("text", "lang", label_column) if c not in df.columns]
+    text, _ = decode(path.read_bytes())
+    if not text.strip():
+        raise ValueError(f"{path}: empty file; expected a header line text,lang,{label_column}")
+    header = next(csv.reader(io.StringIO(text), delimiter=csv_delimiter(text.split("\n", 1)[0])))
+    names = dict(zip((h.strip() for h in header), _column_names([h.strip() for h in header])))
+    wanted = list(dict.fromkeys(["text", "lang", label_column]))
+    missing = [c for c in wanted if c not in names.values()]
     if missing:
-        raise ValueError(f"{path}: missing column(s) {missing}; expected text,lang,{label_column}")
-    keep = dict.fromkeys(["text", "lang", label_column, *(c for c in optional if c in df.columns)])
-    df = df[list(keep)].copy()
-    df["lang"] = df["lang"].str.strip().str.lower()
-    bad = []
-    for i, value in enumerate(df[label_column]):
-        reason = _label_problem(value, parse)
+        raise ValueError(f"{path}: missing column(s) {missing}; expected {','.join(wanted)}")
+    keep = list(dict.fromkeys([*wanted, *(c for c in optional if c in names.values())]))
+    rows, bad = [], 0
+    for rec in read_csv_records(text, "labelled", str(path)):
+        row = {names[k]: v for k, v in (rec.fields or {}).items()}
+        row = {c: (row[c] if c == "text" else row[c].strip()) for c in keep} if rec.fields else None
+        reason = rec.error or _label_problem(row[label_column], parse)
         if reason:
-            bad.append(i)
-            # Data row numbers (1 = the first row after the header), which is the line number minus
-            # one unless a quoted text spans lines.
-            print(f"{path}: data row {i + 1}: {reason}; row left out", file=sys.stderr)
-    rows_in = len(df)
-    df = df.drop(index=df.index[bad]).reset_index(drop=True)
-    if df.empty:
-        raise ValueError(f"{path}: no usable rows ({rows_in} read, {len(bad)} left out)")
-    df.attrs.update(rows_in=rows_in, rejected=len(bad))
+            bad += 1
+            print(f"{path}: line {rec.line}: {reason}; row left out", file=sys.stderr)
+        else:
+            rows.append(row)
+    rows_in = len(rows) + bad
+    if not rows:
+        raise ValueError(f"{path}: no usable rows ({rows_in} read, {bad} left out)")
+    df = pd.DataFrame(rows, columns=keep)
+    df["lang"] = df["lang"].map(normalise_lang)
+    df.attrs.update(rows_in=rows_in, rejected=bad)
     return df
+
+
+def _column_names(names: list[str]) -> list[str]:
+    """Header names stripped and lower-cased ("Text", " lang") where that makes no two alike."""
+    low = [n.strip().lower() for n in names]
+    return [l if low.count(l) == 1 else n for n, l in zip(names, low)]
+
+
+# Language names and ISO 639-2 codes a third party may write, for the languages we score by name.
+_LANG_ALIASES = {"fin": "fi", "finnish": "fi", "suomi": "fi", "eng": "en", "english": "en", "englanti": "en",
+                 "swe": "sv", "swedish": "sv", "ruotsi": "sv", "est": "et", "estonian": "et", "viro": "et"}
+
+
+def normalise_lang(code: str) -> str:
+    """A language column's value as the two-letter code per-language results use: "FI", "fi-FI", "fi_FI",
+    "fin" and "Finnish" are all "fi"; anything else unknown stays as written (lower case)."""
+    code = str(code).strip().lower()
+    base = code.replace("_", "-").split("-")[0]
+    return _LANG_ALIASES.get(base, base)
 
 
 def _label_problem(value: str, parse: Callable[[str], Any] | None) -> str | None:

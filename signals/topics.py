@@ -347,7 +347,8 @@ def topic_trends(docs: pd.DataFrame, timezone: str) -> pd.DataFrame:
 def score_topics(labels: Sequence, topic_ids: Sequence[int], pair_ids: Sequence | None = None) -> dict:
     """Agreement of topics with true labels: NMI and ARI over all documents (the outlier pool counts as
     one cluster, so outliers are penalised), the outlier rate, and for translation pairs the share
-    whose members share a non-outlier topic."""
+    whose members share a non-outlier topic (None when no pair id occurs twice: nothing to measure). Pair ids
+    are compared as written, except that a float export's "431.0" is the integer's "431"."""
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     topic_ids = np.asarray(topic_ids)
@@ -358,9 +359,11 @@ def score_topics(labels: Sequence, topic_ids: Sequence[int], pair_ids: Sequence 
         "n_topics": int(len(set(topic_ids.tolist()) - {OUTLIER})),
     }
     if pair_ids is not None:
-        groups = pd.DataFrame({"pair": list(pair_ids), "topic": topic_ids}).dropna(subset=["pair"])
-        groups = groups[groups["pair"].astype(str).str.strip() != ""].groupby("pair")["topic"]
+        pairs = pd.Series(list(pair_ids), dtype=object).astype(str).str.strip().str.replace(r"^(-?\d+)\.0+$", r"\1",
+                                                                                           regex=True)
+        groups = pd.DataFrame({"pair": pairs, "topic": topic_ids})
+        groups = groups[~groups["pair"].isin(["", "nan", "None"])].groupby("pair")["topic"]
         together = groups.agg(lambda t: len(t) > 1 and t.nunique() == 1 and t.iloc[0] != OUTLIER)
         sized = groups.size() > 1
-        out["pair_same_topic"] = float(together[sized].mean()) if sized.any() else 0.0
+        out["pair_same_topic"] = float(together[sized].mean()) if sized.any() else None
     return out

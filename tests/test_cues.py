@@ -264,6 +264,18 @@ def test_load_testset_without_split_column(tmp_path):
     assert len(load_testset(p, split="test")) == 1
 
 
+def test_load_testset_leaves_out_unknown_cues_and_matches_the_split_ignoring_case(tmp_path, capsys):
+    p = tmp_path / "t.csv"
+    pd.DataFrame({"text": ["a", "b", "c", "d"], "lang": ["en"] * 4, "split": ["TEST", " test", "test", "dev"],
+                  "cues": ["praise, unresolved", "angry_customer", "", "praise"]}).to_csv(p, index=False)
+    df = load_testset(p, split="test", cue_names=["praise", "unresolved"])
+    assert df["text"].tolist() == ["a", "c"] and df.attrs["rejected"] == 1
+    assert parse_labels(df["cues"][0]) == {"praise", "unresolved"}
+    assert f"{p}: line 3: unknown cue(s) ['angry_customer']" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="no row has split 'holdout'"):
+        load_testset(p, split="holdout")
+
+
 def test_evaluate_rejects_unknown_labels(det, pre):
     with pytest.raises(ValueError, match="unknown cues"):
         evaluate_cues(["x"], ["en"], ["praize"], det, pre)

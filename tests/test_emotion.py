@@ -133,7 +133,7 @@ def test_a_bad_label_costs_its_row_not_the_evaluation(tmp_path, capsys):
     assert df["text"].tolist() == ["hei", "hi"] and df.index.tolist() == [0, 1]
     assert df.attrs == {"rows_in": 4, "rejected": 2}
     err = capsys.readouterr().err
-    assert f"{path}: data row 2: bad emotion labels 'happy'" in err and f"{path}: data row 3: " in err
+    assert f"{path}: line 3: bad emotion labels 'happy'" in err and f"{path}: line 4: " in err
     # Without a parser (topic and language labels are free text) only an empty label is refused.
     assert read_labelled_csv(path, "labels")["text"].tolist() == ["hei", "moi", "hi"]
     only_bad = write_csv(tmp_path / "bad.csv", ["text", "lang", "labels"], [["moi", "fi", "happy"]])
@@ -146,6 +146,25 @@ def test_labelled_csv_tolerates_bom_crlf_and_language_case(tmp_path):
     path.write_bytes("\ufefftext,lang,labels\r\nHei,FI ,joy\r\nhello,En,neutral\r\n".encode("utf-8"))
     df = read_labelled_csv(path, "labels")
     assert df["lang"].tolist() == ["fi", "en"] and df["text"].tolist() == ["Hei", "hello"]
+
+
+def test_labelled_csv_reads_spreadsheet_exports_and_other_language_codes(tmp_path, capsys):
+    # A Finnish Excel export: semicolons, cp1252, capitalised headers, ISO 639-2 / region / named languages.
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes("Text;Lang;Labels\nÄrsyttää;fin;anger, disgust\nhello;en-GB;joy|trust\nhi;English;"
+                      "[\"neutral\"]\nmoi;fi_FI; fear \n".encode("cp1252"))
+    df = read_labelled_csv(excel, "labels", parse=emotion.parse_labels)
+    assert df["lang"].tolist() == ["fi", "en", "en", "fi"] and df["text"].tolist()[0] == "Ärsyttää"
+    assert [emotion.parse_labels(v) for v in df["labels"]] == [["anger", "disgust"], ["joy", "trust"], ["neutral"],
+                                                                ["fear"]]
+    # A trailing comma on each data row must not shift the columns (nor cost the row).
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("text,lang,labels\nhei,fi,joy,\nhello,en,anger,\n")
+    assert read_labelled_csv(ragged, "labels")["text"].tolist() == ["hei", "hello"]
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(ValueError, match="empty file"):
+        read_labelled_csv(empty, "labels")
 
 
 # ---------------------------------------------------------------- the committed artefact, real embeddings

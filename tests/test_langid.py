@@ -373,7 +373,7 @@ def test_eval_command_leaves_out_a_row_without_a_label(tmp_path, capsys):
     out, err = capsys.readouterr()
     report = json.loads(out.strip().splitlines()[-1])
     assert report["n"] == 2 and report["rejected"] == 1
-    assert f"{path}: data row 2: empty label" in err
+    assert f"{path}: line 3: empty label" in err
 
 
 def test_dev_file_short_fi_en(detector):

@@ -98,6 +98,9 @@ def test_score_topics_metrics():
     assert s["outlier_rate"] == 0.5 and s["pair_same_topic"] == 0.0 and s["n_topics"] == 2
     s = score_topics(["a"] * 4, [0, 0, 0, 1], pair_ids=["p", "p", "q", ""])
     assert s["pair_same_topic"] == 1.0  # an unpaired row is ignored
+    s = score_topics(["a"] * 4, [0, 0, 1, 1], pair_ids=["431", " 431", "7.0", "7"])
+    assert s["pair_same_topic"] == 1.0  # spaces and a float export's ".0" do not break a pair
+    assert score_topics(["a", "b"], [0, 1], pair_ids=["p", "q"])["pair_same_topic"] is None  # no pair to measure
 
 
 def test_fit_on_capped_sample_assigns_everyone():
