@@ -156,13 +156,13 @@ def read_file(path: Path, source: str, rel: str) -> InputFile:
 
 def _scan(input_dir: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
     """(source, path) of every input file, and (path, reason) of everything else found in the folder, which is
-    not read. Hidden entries (".DS_Store", ".gitkeep") are neither."""
+    not read. Hidden entries (".DS_Store", ".gitkeep") and a README beside the input folders are neither."""
     if not input_dir.is_dir():
         raise InputError(f"input folder not found: {input_dir}")
     found: list[tuple[str, Path]] = []
     ignored: list[tuple[str, str]] = []
     for entry in sorted(input_dir.iterdir()):
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or (entry.is_file() and entry.name.lower().startswith("readme")):
             continue
         if entry.name not in SOURCES or not entry.is_dir():
             ignored.append((entry.name, f"not one of the input folders {', '.join(f + '/' for f in SOURCES)}"))

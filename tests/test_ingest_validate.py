@@ -203,6 +203,7 @@ def test_files_a_run_would_not_read_are_listed_with_a_reason(tmp_path, cfg):
     (tmp_path / "feedback" / "2026" / "old.csv").write_text("id,created_at,text\n")
     (tmp_path / "surveys").mkdir()
     (tmp_path / ".DS_Store").write_text("")
+    (tmp_path / "README.md").write_text("what this drop holds")   # documentation beside the folders: no warning
     assert list(validate(read_input(tmp_path), cfg.ingest).documents["doc_id"]) == ["feedback:u1"]
     ignored = dict(ignored_input_files(tmp_path))
     assert set(ignored) == {"feedback/notes.txt", "feedback/gone.csv", "feedback/2026/old.csv", "surveys"}
