@@ -67,7 +67,8 @@ first one.
    that has at least ``min_new_docs`` (5) recent documents counts as growing.
    small = share of the window's documents ``< small_share`` (5 %).
    - ``weak``: small and growing;   ``strong``: large and growing;
-   - ``latent``: small and flat;    ``well_known``: large and flat.
+   - ``latent``: small and not growing;    ``well_known``: large and not growing (either may be
+     shrinking slowly, by less than the fading rule).
 
 *Priority* (``priority_score``): weak and strong signals first (tier 2), then latent and fading
 (tier 1), well-known and noise are not flagged (0). Inside a tier the intensity
@@ -497,6 +498,9 @@ def topic_profile(docs: pd.DataFrame, *, since=None, timezone: str = "Europe/Hel
             if "is_repeat_contact" in part else 0.0,
             "problem_cue_rate": float(any_problem),
             "langs": [lang for lang, s in lang_share.items() if s >= lang_min_share and lang != "other"],
+            # documents in languages not listed in langs (small shares and "other"): "English only" must be true
+            "unlisted_lang_share": float(sum(s for lang, s in lang_share.items()
+                                             if s < lang_min_share or lang == "other")),
             "channels": channels,
             "all_channels": bool(all_channels) and channels == all_channels,
         })
@@ -572,8 +576,13 @@ def explain(row, *, period: str = "W") -> str:
         parts.append(f"bursting since {_period_name(r['first_burst_in_window'], period)}")
     emo, emo_share = r.get("top_emotion"), r.get("top_emotion_share")
     if isinstance(emo, str) and emo and emo != "neutral" and emo_share is not None and not pd.isna(emo_share):
-        parts.append(f"mostly {emo} ({100 * emo_share:.0f} %)" if emo_share >= 0.5
-                     else f"top emotion {emo} ({100 * emo_share:.0f} %)")
+        mix = r.get("emotion_mix") if isinstance(r.get("emotion_mix"), dict) else {}
+        tied = sorted(e for e, v in mix.items() if e != "neutral" and abs(v - emo_share) < 1e-9) or [emo]
+        if len(tied) > 1:
+            parts.append(f"top emotions {', '.join(tied)} ({100 * emo_share:.0f} % each)")
+        else:
+            parts.append(f"mostly {emo} ({100 * emo_share:.0f} %)" if emo_share >= 0.5
+                         else f"top emotion {emo} ({100 * emo_share:.0f} %)")
     neg = r.get("negative_share")
     if neg is not None and not pd.isna(neg):
         parts.append(f"{100 * neg:.0f} % negative")
@@ -591,15 +600,18 @@ def explain(row, *, period: str = "W") -> str:
         top_cue = max(cues, key=cues.get)
         if cues[top_cue] >= 0.1:
             parts.append(f"{100 * cues[top_cue]:.0f} % {CUE_NAMES.get(top_cue, top_cue)}")
+    # Measured repeat contacts (the same customer again within the window), next to the text cue above that
+    # only counts customers who *say* they contacted before: the two differ and both matter.
     rep = r.get("repeat_contact_rate")
-    top_is_repeat = bool(cues) and max(cues, key=cues.get) == "cue_repeat_contact"
-    if rep is not None and not pd.isna(rep) and rep >= 0.1 and not top_is_repeat:
+    if rep is not None and not pd.isna(rep) and rep >= 0.1:
         parts.append(f"{100 * rep:.0f} % are repeat contacts")
     langs = r.get("langs")
     if isinstance(langs, (list, tuple, np.ndarray)) and len(langs):
         langs = list(langs)
         if set(langs) >= {"fi", "en"}:
             parts.append("both languages")
+        elif _known(r.get("unlisted_lang_share")) and r["unlisted_lang_share"] > 0:
+            parts.append("mostly " + " and ".join(LANG_NAMES.get(x, x) for x in langs))
         else:
             parts.append(" and ".join(LANG_NAMES.get(x, x) for x in langs) + " only")
     if r.get("all_channels"):
@@ -763,14 +775,19 @@ def segment_gaps(docs: pd.DataFrame, starts_of_docs: pd.Series, periods: Sequenc
     return pd.concat(out, ignore_index=True)
 
 
-def fi_en_gap(segments: pd.DataFrame, *, k: int = 5) -> pd.Series:
-    """Per topic: Finnish minus English net sentiment, only where both have at least ``k`` customers."""
-    lang = segments[(segments["dimension"] == "lang") & ~segments["suppressed"].astype(bool)
-                    & (segments["customers"] >= k)]
-    wide = lang.pivot_table(index="topic_id", columns="value", values="net_sentiment", aggfunc="first")
-    if not {"fi", "en"} <= set(wide.columns):
+def fi_en_gap(recent: pd.DataFrame, *, k: int = 5) -> pd.Series:
+    """Per topic: Finnish minus English net sentiment over ``recent`` documents, where each language has at
+    least ``k`` customers. Read from the documents, not the suppressed segment table: a language cell hidden
+    only so that a smaller one cannot be worked out has its own k customers, and a difference of percentages
+    gives no count away."""
+    d = recent[recent["lang"].isin(["fi", "en"])]
+    if d.empty:
         return pd.Series(dtype=float)
-    return (wide["fi"] - wide["en"]).dropna()
+    g = d.groupby(["topic_id", "lang"])
+    net = g["sentiment_label"].agg(net_sentiment)[g["customer_key"].agg(distinct_customers) >= k].unstack()
+    if not {"fi", "en"} <= set(net.columns):
+        return pd.Series(dtype=float)
+    return (net["fi"] - net["en"]).dropna()
 
 
 def keyword_signals(docs: pd.DataFrame, starts_of_docs: pd.Series, periods: Sequence, *, window: int = 4,
@@ -849,12 +866,21 @@ def keyword_signals(docs: pd.DataFrame, starts_of_docs: pd.Series, periods: Sequ
     return m[KEYWORD_COLUMNS].reset_index(drop=True)
 
 
+def alerting_keywords(keywords: pd.DataFrame, topic_growth: pd.Series, *,
+                      growth_threshold: float = 0.10) -> pd.DataFrame:
+    """The rows of ``keyword_signals`` that are a new complaint inside a topic: unsuppressed weak or strong
+    keywords that are new, or grow at least ``growth_threshold`` per period faster than their topic (a word in
+    every document of a growing topic only grows with it)."""
+    k = keywords[keywords["signal_class"].isin(["weak", "strong"]) & ~keywords["suppressed"].astype(bool)]
+    faster = pd.to_numeric(k["growth"], errors="coerce") >= k["topic_id"].map(topic_growth).fillna(0) + growth_threshold
+    return k[k["is_new"].astype(bool) | faster]
+
+
 def keyword_alerts(keywords: pd.DataFrame, topic_growth: pd.Series, *, growth_threshold: float = 0.10,
                    limit: int = 3) -> pd.Series:
     """Per topic, the keywords rising faster than the topic itself ("new complaint inside an old topic"),
-    as text such as ``"hinta (new), lasku (+35 %/period)"``; unsuppressed weak/strong keywords only."""
-    k = keywords[keywords["signal_class"].isin(["weak", "strong"]) & ~keywords["suppressed"].astype(bool)]
-    k = k[k["is_new"].astype(bool) | (k["growth"] >= k["topic_id"].map(topic_growth).fillna(0) + growth_threshold)]
+    as text such as ``"hinta (new), lasku (+35 %/period)"``."""
+    k = alerting_keywords(keywords, topic_growth, growth_threshold=growth_threshold)
     out = {}
     for tid, part in k.sort_values("docs", ascending=False, kind="stable").groupby("topic_id", sort=False):
         out[tid] = ", ".join(f"{r.keyword} ({'new' if r.is_new else _pct(r.growth) + '/period'})"
@@ -862,32 +888,41 @@ def keyword_alerts(keywords: pd.DataFrame, topic_growth: pd.Series, *, growth_th
     return pd.Series(out, dtype=object)
 
 
-def rating_impact(docs: pd.DataFrame) -> pd.DataFrame:
+def rating_impact(docs: pd.DataFrame, *, k: int = 1) -> pd.DataFrame:
     """Per topic: how the mean rating would change without the topic's documents, as
     ``mean(all rated) - mean(rated outside the topic)`` (negative = the topic pulls the score down),
-    and how many rated documents the topic has. Empty when no document carries a rating."""
+    and how many rated documents the topic has. Empty when no document carries a rating. The impact is
+    blank where the rated documents come from fewer than ``k`` customers: with the overall mean it would
+    give away their own ratings."""
     if "rating" not in docs:
         return pd.DataFrame(columns=["topic_id", "rating_impact", "rated_docs"])
     r = pd.to_numeric(docs["rating"], errors="coerce")
-    rated = pd.DataFrame({"topic_id": docs["topic_id"].astype(int), "rating": r})[r.notna()]
+    keys = docs["customer_key"] if "customer_key" in docs else pd.Series(np.arange(len(docs)), index=docs.index)
+    rated = pd.DataFrame({"topic_id": docs["topic_id"].astype(int), "rating": r, "customer_key": keys})[r.notna()]
     if rated.empty:
         return pd.DataFrame(columns=["topic_id", "rating_impact", "rated_docs"])
     total, count, overall = rated["rating"].sum(), len(rated), rated["rating"].mean()
-    g = rated.groupby("topic_id")["rating"].agg(["sum", "size"])
+    g = rated.groupby("topic_id").agg(sum=("rating", "sum"), size=("rating", "size"),
+                                      customers=("customer_key", distinct_customers))
     rest = count - g["size"]
     without = (total - g["sum"]) / rest.where(rest > 0)
-    return pd.DataFrame({"topic_id": g.index.astype(int), "rating_impact": (overall - without).to_numpy(),
+    impact = (overall - without).where(g["customers"] >= k)
+    return pd.DataFrame({"topic_id": g.index.astype(int), "rating_impact": impact.to_numpy(),
                          "rated_docs": g["size"].astype(int).to_numpy()})
 
 
 def select_quotes(recent: pd.DataFrame, eligible: Sequence[int], *, per_topic: int = 3, min_chars: int = 25,
-                  max_chars: int = 400) -> pd.DataFrame:
+                  max_chars: int = 400, k: int = 1) -> pd.DataFrame:
     """Evidence for each eligible topic: its most typical recent documents (highest similarity to the
     topic's centre), one per customer, alternating between the topic's languages (most frequent first),
-    preferring texts of readable length. Texts are the redacted ones of ``documents``."""
+    preferring texts of readable length. Texts are the redacted ones of ``documents``. A language written by
+    fewer than ``k`` of the topic's customers gives no quote: its language, date and channel would single
+    them out."""
     rows = []
     for tid in eligible:
         part = recent[recent["topic_id"] == tid]
+        lang_customers = part.groupby("lang")["customer_key"].agg(distinct_customers)
+        part = part[part["lang"].map(lang_customers) >= k]
         if part.empty or per_topic <= 0:
             continue
         n_chars = part["text"].astype(str).str.len()
@@ -963,8 +998,8 @@ def signal_tables(docs: pd.DataFrame, labels: dict[int, str], *, period: str = "
     profile["sentiment_change"] = profile["net_sentiment"] - profile["topic_id"].map(past_net)
     profile["emotion_shift"] = [_emotion_shift(mix, past_mix["emotion_mix"].get(t) if len(past_mix) else None)
                                 for t, mix in zip(profile["topic_id"], profile["emotion_mix"])]
-    profile["fi_en_gap"] = profile["topic_id"].map(fi_en_gap(segments, k=k)) if len(segments) else np.nan
-    impact = rating_impact(recent).set_index("topic_id")
+    profile["fi_en_gap"] = profile["topic_id"].map(fi_en_gap(recent, k=k))
+    impact = rating_impact(recent, k=k).set_index("topic_id")
     profile["rating_impact"] = profile["topic_id"].map(impact["rating_impact"]) if len(impact) else np.nan
     profile["rated_docs"] = profile["topic_id"].map(impact["rated_docs"]).fillna(0) if len(impact) else 0
     # A growing topic is flagged already (and inside a new one every keyword is new): keyword alerts are
@@ -990,13 +1025,20 @@ def signal_tables(docs: pd.DataFrame, labels: dict[int, str], *, period: str = "
                    value_cols=SIGNAL_VALUE_COLS)
     blank = out["suppressed"]
     out.loc[blank, "explanation"] = f"suppressed: fewer than {k} distinct customers"
-    out.loc[blank, ["emotion_mix", "emotion_shift", "keyword_alerts"]] = None
+    # Descriptions of a suppressed topic (its one language, one channel, main emotion) are as telling as counts.
+    out.loc[blank, ["emotion_mix", "emotion_shift", "keyword_alerts", "top_emotion", "langs", "channels",
+                    "rule"]] = None
+    out.loc[blank, "n_channels"] = np.nan
 
+    # The report prints each topic's recent-window total next to its weeks, so the window's weeks form a line of
+    # their own for secondary suppression (and so do the earlier weeks): no week falls out by subtraction.
     trend = suppress(periods[["topic_id", "period_start", "docs", "customers", "share", "net_sentiment",
-                              "negative_share", "problem_cue_rate", "burst"]], k=k,
-                     group_cols=["topic_id", "period_start"],
-                     value_cols=["docs", "customers", "share", "net_sentiment", "negative_share", "problem_cue_rate"])
+                              "negative_share", "problem_cue_rate", "burst"]].assign(
+                         _in_window=lambda t: t["period_start"] >= since), k=k,
+                     group_cols=["topic_id", "_in_window", "period_start"],
+                     value_cols=["docs", "customers", "share", "net_sentiment", "negative_share", "problem_cue_rate"]
+                     ).drop(columns="_in_window")
     shown = out.loc[~blank & (out["customers"] >= quote_min_customers), "topic_id"].tolist()
-    quotes = select_quotes(recent, shown, per_topic=quotes_per_topic)
+    quotes = select_quotes(recent, shown, per_topic=quotes_per_topic, k=k)
     return {"signals": out[SIGNAL_COLUMNS], "signal_periods": trend[PERIOD_COLUMNS], "signal_segments": segments,
             "keyword_signals": keywords, "signal_quotes": quotes}

@@ -36,7 +36,7 @@ import pandas as pd
 
 from signals import schemas
 from signals.config import Config, resolve
-from signals.metrics import CLASSES, OUTLIER, period_start
+from signals.metrics import CLASSES, OUTLIER, alerting_keywords, distinct_customers, period_start
 from signals.warehouse import Warehouse, WarehouseError
 
 # The tables the report reads, in ReportData field order.
@@ -55,8 +55,8 @@ DOCUMENT_COLUMNS = ("run_date", "doc_id", "source", "customer_key", "created_at"
 CLASS_INFO = {  # badge colour, one-line meaning (mirrors the rules in signals/metrics.py)
     "weak": ("#b45309", "small and growing: an early warning"),
     "strong": ("#b91c1c", "large and growing"),
-    "latent": ("#4b5563", "small and flat"),
-    "well_known": ("#6b7280", "large and flat: a known, steady topic"),
+    "latent": ("#4b5563", "small and not growing (under +10 % per period, not yet fading)"),
+    "well_known": ("#6b7280", "large and not growing: a known, steady topic"),
     "fading": ("#047857", "shrinking or gone"),
     "noise": ("#9ca3af", "outlier pool or too few documents"),
 }
@@ -323,7 +323,7 @@ def _breakdown(recent: pd.DataFrame, col: str, k: int) -> list[tuple[str, float 
         return []
     vals = recent[col].astype("object").where(recent[col].notna(), "(unknown)").astype(str)
     g = recent.assign(_v=vals.to_numpy()).groupby("_v")
-    docs, custs = g.size(), g["customer_key"].nunique()
+    docs, custs = g.size(), g["customer_key"].agg(distinct_customers)
     rows = [(v, float(docs[v]) if custs[v] >= k else None, float(docs[v]) / len(recent)) for v in docs.index]
     return sorted(rows, key=lambda r: -r[2])
 
@@ -346,12 +346,16 @@ def summary_facts(data: ReportData, cfg: Config) -> dict:
         start, recent = None, docs.iloc[0:0]
     facts["window_start"] = start
     facts["docs_window"] = int(len(recent))
-    facts["customers_window"] = int(recent["customer_key"].nunique()) if not recent.empty else 0
+    facts["customers_window"] = distinct_customers(recent["customer_key"]) if not recent.empty else 0
     facts["languages"] = _breakdown(recent, "lang", k)
     facts["channels"] = _breakdown(recent, "channel", k)
     topic_ids = pd.to_numeric(recent["topic_id"], errors="coerce")
-    facts["outlier_docs"] = int((topic_ids == OUTLIER).sum())
-    facts["outlier_share"] = facts["outlier_docs"] / len(recent) if len(recent) else None
+    pool = (topic_ids == OUTLIER).to_numpy()
+    # The pool is a cell like any topic: from fewer than k customers, neither its count nor its share is shown.
+    facts["outlier_suppressed"] = bool(pool.any()) and distinct_customers(recent["customer_key"][pool]) < k
+    facts["outlier_docs"] = None if facts["outlier_suppressed"] else int(pool.sum())
+    facts["outlier_share"] = (None if facts["outlier_suppressed"] else
+                              facts["outlier_docs"] / len(recent) if len(recent) else None)
     classes = data.signals["signal_class"].astype("object").tolist()
     facts["n_classes"] = {c: sum(1 for x in classes if x == c) for c in CLASSES}
     facts["n_topics"] = int(sum(1 for t in data.topics["topic_id"] if not _missing(t) and int(t) != OUTLIER))
@@ -359,6 +363,19 @@ def summary_facts(data: ReportData, cfg: Config) -> dict:
     facts["run_status"] = _text(run.get("status"), "unknown")
     facts["run_id"] = _text(run.get("run_id"))
     return facts
+
+
+def _suppressed_note(k: int) -> str:
+    # A cell hidden only to protect another one has k or more customers: "<k" alone would misstate it.
+    return (f"suppressed: fewer than {k} distinct customers, or hidden so that such a figure cannot be worked out "
+            "from the totals")
+
+
+def _outlier_docs(facts: dict) -> str:
+    """The outlier pool's size in words: its share of recent documents, or that too few customers are in it."""
+    if facts.get("outlier_suppressed"):
+        return f"documents from fewer than {facts['k']} customers"
+    return f"{_pct(facts['outlier_share'], 1)} of recent documents"
 
 
 def _sorted_signals(data: ReportData) -> pd.DataFrame:
@@ -417,19 +434,21 @@ def period_suppressed(data: ReportData, topic_id: int, axis: list[date]) -> list
 
 
 def keyword_alerts(data: ReportData) -> list[dict]:
-    """Growing keywords (weak/strong) inside topics that are themselves steady (well_known/latent):
-    a new complaint hiding inside an old topic."""
+    """Keywords that are a new complaint (metrics.alerting_keywords: new, or growing faster than their topic)
+    inside topics that are themselves steady (well_known/latent): a new problem hiding inside an old topic."""
     kw, s = data.keyword_signals, data.signals
     if kw.empty or s.empty:
         return []
     topic_class = {int(t): _text(c) for t, c in zip(s["topic_id"], s["signal_class"]) if not _missing(t)}
+    topic_growth = pd.Series(pd.to_numeric(s["growth"], errors="coerce").to_numpy(),
+                             index=pd.to_numeric(s["topic_id"], errors="coerce"))
     labels = _labels(data)
     out = []
-    for r in _records(kw):
+    for r in _records(alerting_keywords(kw, topic_growth)):
         tid = int(r["topic_id"]) if not _missing(r["topic_id"]) else None
         if tid is None or tid == OUTLIER:
             continue
-        if _text(r.get("signal_class")) in ("weak", "strong") and topic_class.get(tid) in ("well_known", "latent"):
+        if topic_class.get(tid) in ("well_known", "latent"):
             out.append({**r, "topic_label": labels.get(tid, f"topic {tid}"), "topic_class": topic_class[tid]})
     return sorted(out, key=lambda r: (r["signal_class"] != "strong", -(_float(r.get("growth")) or 0.0),
                                       -(_float(r.get("docs")) or 0.0)))
@@ -668,7 +687,7 @@ def _cell(row: dict, col: str, fmt, k: int, *, count: bool = False) -> str:
     """A numeric <td>; a suppressed row never shows its number (even one that slipped through)."""
     if _true(row.get("suppressed")):
         shown = f"&lt;{k}" if count else "—"
-        return f'<td class="n sup" title="fewer than {k} distinct customers: suppressed">{shown}</td>'
+        return f'<td class="n sup" title="{_suppressed_note(k)}">{shown}</td>'
     return f'<td class="n">{_esc(fmt(row.get(col)))}</td>'
 
 
@@ -691,6 +710,7 @@ def _html_summary(data: ReportData, cfg: Config, facts: dict) -> str:
         (_count(facts["customers_window"]), "distinct customers"),
         (str(n["strong"]) if not data.signals.empty else "–", "strong signals"),
         (str(n["weak"]) if not data.signals.empty else "–", "weak signals"),
+        (f"<{k}", "customers' needs fit no known process") if facts["outlier_suppressed"] else
         (_pct(facts["outlier_share"], 1), "fit no known process"),
     ]
     kpis = "".join(f'<div class="kpi"><div class="v">{_esc(v)}</div><div class="l">{_esc(label)}</div></div>'
@@ -723,8 +743,9 @@ def _html_summary(data: ReportData, cfg: Config, facts: dict) -> str:
          f'{_count(facts["docs_total"])} <span class="muted">across {facts["n_topics"]} topics</span>'),
         ("Languages", mix(facts["languages"])),
         ("Channels", mix(facts["channels"])),
-        ("Outlier pool", f"{_pct(facts['outlier_share'], 1)} of recent documents ({_count(facts['outlier_docs'])}) "
-                         "fit no known process"),
+        ("Outlier pool", _esc(_outlier_docs(facts))
+                         + (f" ({_count(facts['outlier_docs'])})" if facts["outlier_docs"] is not None else "")
+                         + " fit no known process"),
         ("Signals", ", ".join(f"{n[c]} {c.replace('_', ' ')}" for c in CLASSES)),
     ]
     table = "".join(f"<tr><th>{_esc(a)}</th><td>{b}</td></tr>" for a, b in rows)
@@ -750,7 +771,7 @@ def _html_top_signals(data: ReportData, cfg: Config) -> str:
         alerts_html = f'<div class="meta">growing keywords: {_esc(alerts)}</div>' if alerts else ""
         rows.append(
             f'<tr class="signal" data-topic="{tid}"><td class="n rank">{i}</td><td>{_badge(r.get("signal_class"))} '
-            f'<span class="label">{_esc(r.get("label"))}</span>'
+            f'<span class="label">{_esc(r.get("label"))}</span> <span class="muted">topic {tid}</span>'
             f'<div class="expl">{_esc(r.get("explanation"))}</div>{alerts_html}</td>'
             + _cell(r, "docs", _count, k) + _cell(r, "customers", _count, k, count=True)
             + _cell(r, "growth", lambda v: _growth(v, unit), k) + _cell(r, "net_sentiment", _points, k)
@@ -850,7 +871,7 @@ def _segment_matrix(part: pd.DataFrame, dim: str, top: list[dict], k: int) -> st
             if r is None or (not _true(r.get("suppressed")) and (_float(r.get("docs")) or 0) == 0):
                 tds.append('<td class="n muted" title="no documents">·</td>')
             elif _true(r.get("suppressed")):
-                tds.append(f'<td class="n sup" title="fewer than {k} distinct customers: suppressed">&lt;{k}</td>')
+                tds.append(f'<td class="n sup" title="{_suppressed_note(k)}">&lt;{k}</td>')
             else:
                 gap = _float(r.get("gap"))
                 cls = "" if gap is None else "neg" if gap <= -GAP_NOTABLE else "pos" if gap >= GAP_NOTABLE else ""
@@ -888,15 +909,17 @@ def _html_segments(data: ReportData, cfg: Config) -> str:
             body += f"<h3>{_esc(caption)}</h3>" + _segment_matrix(part, dim, top, k)
     lead = (f"Net sentiment of each topic within each segment (recent window). Red: at least {GAP_NOTABLE:.0f} points "
             f"worse than the topic overall; green: that much better; outlined: the largest gap. "
-            f"&lt;{k}: fewer than {k} customers, suppressed.")
+            f"&lt;{k}: {_esc(_suppressed_note(k))}.")
     return _section("segments", title, "", f'<p class="lead">{lead}</p>{body}')
 
 
 def _html_keywords(data: ReportData, cfg: Config) -> str:
     alerts, k, unit = keyword_alerts(data), cfg.signals.min_customers, _unit(cfg)
     title = "New complaints inside old topics"
-    lead = ("Keywords growing like a weak or strong signal inside topics that are themselves steady "
-            "(well known or latent): a new problem that the topic list alone would hide.")
+    lead = ("Keywords that are new, or grow at least 10 points per " + unit + " faster than their topic, inside "
+            "topics that are themselves steady (well known or latent): a new problem that the topic list alone "
+            "would hide. Growth compares the level per " + unit + " in the recent window with that of all earlier "
+            + unit + "s.")
     if not alerts:
         msg = ("no data: no keyword figures for this run" if data.keyword_signals.empty
                else "No growing keyword inside a steady topic in this run.")
@@ -910,8 +933,10 @@ def _html_keywords(data: ReportData, cfg: Config) -> str:
                     + _cell(r, "docs", _count, k, count=True) + _cell(r, "docs_past", _count, k)
                     + _cell(r, "growth", lambda v: _growth(v, unit), k) + _cell(r, "share_in_topic", _pct, k)
                     + _cell(r, "net_sentiment", _points, k) + "</tr>")
-    head = ("<tr><th>Topic</th><th>Keyword</th><th>Lang</th><th>Keyword class</th><th class=\"n\">Docs now</th>"
-            "<th class=\"n\">Docs before</th><th class=\"n\">Growth</th><th class=\"n\">Share of topic</th>"
+    w = cfg.signals.window
+    head = ("<tr><th>Topic</th><th>Keyword</th><th>Lang</th><th>Keyword class</th>"
+            f"<th class=\"n\">Docs, last {w} {unit}s</th><th class=\"n\">Docs, all earlier {unit}s</th>"
+            "<th class=\"n\">Growth</th><th class=\"n\">Share of topic</th>"
             "<th class=\"n\">Net sentiment</th></tr>")
     return _section("keywords", title, lead, f'<table class="keywords">{head}{"".join(rows)}</table>')
 
@@ -920,7 +945,9 @@ def _html_outliers(data: ReportData, cfg: Config, facts: dict) -> str:
     title, unit = "Needs that fit no known process", _unit(cfg)
     tr = outlier_trend(data, cfg)
     share = facts["outlier_share"]
-    text = (f"{_pct(share, 1)} of the documents of the last {cfg.signals.window} {unit}s "
+    text = (f"Documents from fewer than {cfg.signals.min_customers} customers in the last {cfg.signals.window} "
+            f"{unit}s fit none of the known topics (the outlier pool). " if facts["outlier_suppressed"] else
+            f"{_pct(share, 1)} of the documents of the last {cfg.signals.window} {unit}s "
             f"({_count(facts['outlier_docs'])}) fit none of the known topics (the outlier pool). "
             if share is not None else "No documents in the recent window. ")
     if tr["recent"] is not None and tr["past"] is not None:
@@ -983,7 +1010,7 @@ def _change(r: dict, stem: str, fmt, higher_is_better: bool) -> tuple[str, int]:
 
 def _change_cell(r: dict, stem: str, fmt, higher_is_better: bool, k: int) -> str:
     if _true(r.get("suppressed")):
-        return f'<td class="n sup" title="fewer than {k} distinct customers: suppressed">&lt;{k}</td>'
+        return f'<td class="n sup" title="{_suppressed_note(k)}">&lt;{k}</td>'
     text, verdict = _change(r, stem, fmt, higher_is_better)
     cls = {1: "good", -1: "bad", 0: ""}[verdict]
     return f'<td class="n {cls}">{_esc(text)}</td>'
@@ -1178,14 +1205,14 @@ def render_markdown(data: ReportData, cfg: Config) -> str:
             f"- Documents in the window: {_count(facts['docs_window'])} from {_count(facts['customers_window'])} "
             "distinct customers",
             f"- Languages: {mix(facts['languages'])}", f"- Channels: {mix(facts['channels'])}",
-            f"- Outlier pool (needs that fit no known process): {_pct(facts['outlier_share'], 1)} of recent documents",
+            f"- Outlier pool (needs that fit no known process): {_outlier_docs(facts)}",
             f"- Signals: {n['strong']} strong, {n['weak']} weak, " + ", ".join(
                 f"{n[c]} {c.replace('_', ' ')}" for c in CLASSES if c not in ("weak", "strong")), ""]
 
     out += ["## Top signals", ""]
     flagged = flagged_signals(data)
     if flagged:
-        rows = [[str(i), r.get("signal_class", "").replace("_", " "), _md(r.get("label")),
+        rows = [[str(i), r.get("signal_class", "").replace("_", " "), f"{_md(r.get('label'))} (topic {int(r['topic_id'])})",
                  _md_val(r, "docs", _count, k), _md_val(r, "customers", _count, k, count=True),
                  _md_val(r, "growth", growth, k), _md_val(r, "net_sentiment", _points, k), _md(r.get("explanation"))]
                 for i, r in enumerate(flagged, 1)]
@@ -1235,14 +1262,14 @@ def render_markdown(data: ReportData, cfg: Config) -> str:
         rows = [[_md(r["topic_label"]), r["topic_class"].replace("_", " "), _md(r.get("keyword")),
                  _md(r.get("signal_class")), _md_val(r, "docs", _count, k, count=True),
                  _md_val(r, "docs_past", _count, k), _md_val(r, "growth", growth, k)] for r in alerts]
-        out += [_md_table(["topic", "topic class", "keyword", "keyword class", "docs now", "docs before", "growth"],
-                          rows), ""]
+        out += [_md_table(["topic", "topic class", "keyword", "keyword class", f"docs, last {cfg.signals.window} {unit}s",
+                           f"docs, all earlier {unit}s", "growth"], rows), ""]
     else:
         out += ["_No growing keyword inside a steady topic._", ""]
 
     tr = outlier_trend(data, cfg)
     out += ["## Needs that fit no known process", "",
-            f"{_pct(facts['outlier_share'], 1)} of recent documents fit no known topic (outlier pool)"
+            f"{_outlier_docs(facts)[0].upper()}{_outlier_docs(facts)[1:]} fit no known topic (outlier pool)"
             + (f"; {_pct(tr['recent'], 1)} per {unit} recently vs {_pct(tr['past'], 1)} before."
                if tr["recent"] is not None and tr["past"] is not None else "."), "", _md(topic_map_changes(data)), ""]
 
@@ -1264,21 +1291,26 @@ def render_markdown(data: ReportData, cfg: Config) -> str:
     out += ["## Did our actions help?", ""]
     if not data.action_followup.empty:
         rows = []
-        for r in _records(data.action_followup):
-            base = [_md(_text(_as_date(r.get("action_date")))), _md(r.get("label")), _md(r.get("action"))]
+        # Newest first and with the number of periods on each side, as in the HTML report.
+        for r in sorted(_records(data.action_followup), key=lambda r: (_as_date(r.get("action_date")) or date.min),
+                        reverse=True):
+            spans = f"{int(_float(r.get('periods_before')) or 0)} / {int(_float(r.get('periods_after')) or 0)}"
+            base = [_md(_text(_as_date(r.get("action_date")))), _md(r.get("label")), _md(r.get("action")), spans]
             if int(_float(r.get("periods_after")) or 0) == 0:
                 rows.append(base + [f"too early: no full {unit} since the action"] + [""] * (len(ACTION_METRICS) - 1))
             elif _true(r.get("suppressed")):
                 rows.append(base + [f"<{k}"] * len(ACTION_METRICS))
             else:
                 rows.append(base + [_change(r, stem, fmt, hib)[0] for stem, _, fmt, hib in ACTION_METRICS])
-        out += [_md_table(["date", "topic", "action"] + [lab for _, lab, _, _ in ACTION_METRICS], rows), ""]
+        out += [_md_table(["date", "topic", "action", f"{unit}s before / after"]
+                          + [lab for _, lab, _, _ in ACTION_METRICS], rows), ""]
     else:
         out += ["_No actions recorded._", ""]
 
     out += ["## Method", "",
             *(f"- **{c.replace('_', ' ')}**: {CLASS_INFO[c][1]}" for c in CLASSES), "",
-            f"Figures from fewer than {k} distinct customers are suppressed (<{k} or —). "
+            f"Figures from fewer than {k} distinct customers are suppressed (<{k} or —), and so is the next-smallest "
+            "figure where a total would give one away. "
             "Analysts: see explorer.html next to this file.", ""]
     return "\n".join(out)
 

@@ -238,6 +238,18 @@ def test_explanation_names_a_language_gap_only_beyond_the_models_own_language_bi
     assert (phrase in text) if phrase else ("Finnish customers" not in text)
 
 
+def test_explanation_is_exact_about_languages_emotion_ties_and_repeat_contacts():
+    base = {"topic_id": 3, "signal_class": "latent", "label": "x"}
+    assert "English only" in M.explain({**base, "langs": ["en"], "unlisted_lang_share": 0.0})
+    mixed = M.explain({**base, "langs": ["en"], "unlisted_lang_share": 0.57})   # e.g. 3 en, 3 other, 1 fi
+    assert "mostly English" in mixed and "only" not in mixed
+    tie = M.explain({**base, "top_emotion": "trust", "top_emotion_share": 1 / 7,
+                     "emotion_mix": {"trust": 1 / 7, "anger": 1 / 7, "disgust": 1 / 7, "neutral": 4 / 7}})
+    assert "top emotions anger, disgust, trust (14 % each)" in tie
+    both = M.explain({**base, "cue_repeat_contact_rate": 0.2, "repeat_contact_rate": 0.55})
+    assert "20 % mention repeat contacts" in both and "55 % are repeat contacts" in both
+
+
 # ---------------------------------------------------------------------------------------------- privacy
 
 def test_suppression_primary_and_secondary():
@@ -330,7 +342,10 @@ def test_segment_gaps_finnish_unhappier_and_small_cells_suppressed():
     lines = seg[seg.dimension == "lang"]
     for col in ("topic_id", "value"):
         assert not (lines.groupby(col)["suppressed"].sum() == 1).any()
-    assert M.fi_en_gap(seg).to_dict() == {0: pytest.approx(-200)}
+    recent = docs[(starts >= weeks[2]).to_numpy()]
+    # Topics 1 and 2: English is hidden in the segment table only to protect Swedish, so it still has a gap.
+    assert M.fi_en_gap(recent).to_dict() == {0: pytest.approx(-200), 1: 0.0, 2: 0.0}
+    assert M.fi_en_gap(recent, k=30).empty   # 24 customers per language: below this k, no gap at all
 
 
 def test_keyword_inside_a_steady_topic_is_flagged_and_alerted():
@@ -363,6 +378,8 @@ def test_rating_impact_by_hand():
     assert got.loc[0, "rating_impact"] == pytest.approx(-1.5) and got.loc[1, "rating_impact"] == pytest.approx(1.5)
     assert got.loc[0, "rated_docs"] == 2 and 2 not in got.index
     assert M.rating_impact(docs.assign(rating=np.nan)).empty
+    small = M.rating_impact(docs, k=3).set_index("topic_id")   # two rated customers per topic: impact hidden
+    assert small["rating_impact"].isna().all() and small.loc[0, "rated_docs"] == 2
 
 
 def test_quotes_typical_one_per_customer_alternating_languages():
@@ -377,6 +394,8 @@ def test_quotes_typical_one_per_customer_alternating_languages():
     # fi is the topic's main language: best fi (customer a's 0.95), best en, next fi (e 0.85)
     assert q["doc_id"].tolist() == ["d1", "d3", "d5"]
     assert q["text"].tolist() == docs.set_index("doc_id").loc[["d1", "d3", "d5"], "text"].tolist()
+    # With k = 3, English (2 customers) gives no quote: its language, date and channel would point at them.
+    assert M.select_quotes(docs, [0], per_topic=3, k=3)["doc_id"].tolist() == ["d1", "d5", "d2"]
 
 
 @pytest.fixture(scope="module")
@@ -396,6 +415,7 @@ def test_signal_tables_quotes_only_above_the_higher_threshold(tables):
     assert 3 not in quoted                       # 8 customers in the window: counted, but not quoted
     assert not s.loc[6, "customers"] >= 5 and s.loc[6, "suppressed"] and 6 not in quoted
     assert s.loc[6, "explanation"].startswith("suppressed") and pd.isna(s.loc[6, "emotion_mix"])
+    assert s.loc[6, ["top_emotion", "langs", "channels", "rule"]].isna().all() and pd.isna(s.loc[6, "n_channels"])
     assert q.groupby("topic_id").size().max() == 2
 
 
@@ -409,3 +429,14 @@ def test_signal_tables_periods_and_columns(tables):
     row = s.set_index("topic_id").loc[2]
     assert row["effort_rate"] == pytest.approx(row["repeat_contact_rate"], abs=0.3)
     assert json.loads(row["emotion_mix"]) == {"anger": 1.0}
+
+
+def test_no_week_of_the_recent_window_falls_out_of_its_printed_total():
+    # One small week inside the 4-week window and one before it: over the whole row two cells are hidden, but
+    # the report prints the window's total next to its weeks, so a second window week must be hidden too.
+    docs = make_docs({0: [40] * 12, 1: [8, 8, 8, 8, 8, 2, 8, 8, 8, 3, 8, 9]})
+    docs = docs.assign(text="x", topic_prob=0.5, source="feedback", lemmas="", rating=np.nan)
+    p = M.signal_tables(docs, {0: "a", 1: "b"}, window=4, k=5)["signal_periods"]
+    p1 = p[p.topic_id == 1].reset_index(drop=True)
+    assert p1.loc[[5, 9], "suppressed"].all()
+    assert p1.loc[8:11, "suppressed"].sum() == 2 and p1.loc[0:7, "suppressed"].sum() == 2

@@ -110,13 +110,14 @@ def make_segments() -> pd.DataFrame:
 
 
 def make_keywords() -> pd.DataFrame:
-    def kw(topic, word, cls):
+    def kw(topic, word, cls, growth=0.8):
         return {"topic_id": topic, "keyword": word, "lang": "fi", "docs": 6.0, "customers": 6.0, "docs_past": 1.0,
-                "share_in_topic": 0.4, "growth": 0.8, "is_new": False, "signal_class": cls, "net_sentiment": -70.0,
+                "share_in_topic": 0.4, "growth": growth, "is_new": False, "signal_class": cls, "net_sentiment": -70.0,
                 "suppressed": False}
     return pd.DataFrame([kw(3, "palvelumaksu", "weak"),       # growing word inside a well-known topic: shown
                          kw(1, "crashword", "weak"),          # inside a strong topic: not a hidden complaint
-                         kw(3, "steadyword", "well_known")])  # not growing: not shown
+                         kw(3, "steadyword", "well_known"),   # not growing: not shown
+                         kw(3, "withtopic", "weak", 0.05)])   # grows no faster than its topic (0 %): not shown
 
 
 def make_quotes() -> pd.DataFrame:
@@ -211,7 +212,12 @@ def test_summary_counts_the_recent_window_and_suppresses_small_cells(data, rcfg)
     docs = data.documents
     recent = docs[pd.to_datetime(docs["created_at"]).dt.date >= WEEKS[2]]
     assert facts["docs_window"] == len(recent) and facts["customers_window"] == recent["customer_key"].nunique()
-    assert facts["outlier_docs"] == 2
+    pool = recent[recent["topic_id"] == -1]
+    assert len(pool) == 2 and pool["customer_key"].nunique() < 5
+    # The pool is a cell like any other: from fewer than k customers, neither its count nor its share shows.
+    assert facts["outlier_suppressed"] and facts["outlier_docs"] is None and facts["outlier_share"] is None
+    assert "documents from fewer than 5 customers fit no known process" in render_html(data, rcfg)
+    assert "Documents from fewer than 5 customers" in section(render_html(data, rcfg), "outliers")
     assert facts["n_classes"]["strong"] == 1 and facts["n_classes"]["weak"] == 1
     langs = {v: d for v, d, _ in facts["languages"]}
     assert langs["other"] is None and langs["fi"] is not None  # one customer wrote in 'other'
@@ -227,6 +233,7 @@ def test_top_signals_are_ranked_by_priority_with_explanation_and_sparkline(data,
     assert "strong signal &#x27;app login failures&#x27;, explained." in first
     assert "+50 %/week" in first and "−60" in first and '<svg class="spark"' in first
     assert "kirjautuminen (new)" in first
+    assert '<span class="muted">topic 1</span>' in first   # the id to drill down by (SQL, actions.yaml)
 
 
 def test_suppressed_values_are_shown_as_suppressed_not_numbers(data, rcfg):
@@ -236,7 +243,7 @@ def test_suppressed_values_are_shown_as_suppressed_not_numbers(data, rcfg):
     assert cells[1:] == ["—", "&lt;5", "—", "—"]  # docs, customers, growth, net sentiment; rank first
     assert "nan" not in page.lower()
     seg = section(page, "segments")
-    assert 'title="fewer than 5 distinct customers: suppressed">&lt;5</td>' in seg
+    assert 'title="suppressed: fewer than 5 distinct customers, or hidden so that such a figure cannot be worked out from the totals">&lt;5</td>' in seg
     md = render_markdown(data, rcfg)
     md_row = next(line for line in md.splitlines() if "tiny topic" in line and line.startswith("| 3 "))
     assert "| — | <5 | — | — |" in md_row
@@ -268,7 +275,7 @@ def test_feelings_segments_keywords_outliers_actions(data, rcfg):
     assert "gapmax" in seg and "Largest gaps" in seg
     assert "language <b>fi</b>" in seg or "language <b>en</b>" in seg
     kw = section(page, "keywords")
-    assert "palvelumaksu" in kw and "crashword" not in kw and "steadyword" not in kw
+    assert "palvelumaksu" in kw and "crashword" not in kw and "steadyword" not in kw and "withtopic" not in kw
     out = section(page, "outliers")
     assert "fit none of the known topics" in out and "<svg" in out
     act = section(page, "actions")
