@@ -3,7 +3,8 @@
 The page embeds the run's most recent redacted documents (at most ``report.explorer_max_docs``)
 as JSON in ``<script type="application/json" id="data">`` and a little vanilla JavaScript:
 
-- filters by topic, language, channel, period (week or month) and a free-text search;
+- filters by topic, language, channel, period (week or month, or the report's recent window) and a free-text
+  search;
 - a topic overview table (label, Finnish and English keywords, signal class, documents per
   language and per channel) whose counts follow the filters;
 - every count is a button that lists the documents behind it (doc id, date, channel, language,
@@ -23,7 +24,7 @@ import pandas as pd
 
 from signals.config import Config
 from signals.metrics import OUTLIER, period_start
-from signals.report import CUE_COLUMNS, ReportData, _as_list, _float, _labels, _missing, _text
+from signals.report import CUE_COLUMNS, ReportData, _as_list, _float, _labels, _missing, _text, summary_facts
 
 DOC_FIELDS = ("doc_id", "created", "period", "topic_id", "source", "channel", "lang", "segment", "sentiment",
               "sentiment_label", "emotion", "cues", "text")
@@ -61,7 +62,13 @@ def explorer_payload(data: ReportData, cfg: Config) -> dict:
     topics = [{"id": t, "label": labels.get(t, f"topic {t}"), "class": classes.get(t, "noise" if t == OUTLIER else ""),
                "kw_fi": [str(x) for x in kw.get(t, ([], []))[0][:8]],
                "kw_en": [str(x) for x in kw.get(t, ([], []))[1][:8]]} for t in ids]
-    return {"run_date": data.run_date.isoformat(), "period": cfg.signals.period, "total_docs": total,
+    # The report's recent window, so that its counts can be reproduced here in one step.
+    facts = summary_facts(data, cfg)
+    start, latest = facts["window_start"], facts["latest_period"]
+    recent = sorted({r[2] for r in rows if r[2] is not None and start is not None
+                     and start.isoformat() <= r[2][:10] <= latest.isoformat()})
+    return {"run_date": data.run_date.isoformat(), "period": cfg.signals.period, "recent_periods": recent,
+            "window": cfg.signals.window, "total_docs": total,
             "shown_docs": len(rows), "truncated": len(rows) < total, "topics": topics,
             "columns": list(DOC_FIELDS), "rows": rows}
 
@@ -109,7 +116,10 @@ function fill(select, values) {
 fill($("f-topic"), DATA.topics.map(function (t) { return [String(t.id), t.label]; }));
 fill($("f-lang"), langs.map(function (v) { return [v, v]; }));
 fill($("f-channel"), channels.map(function (v) { return [v, v]; }));
-fill($("f-period"), periods.map(function (v) { return [v, v]; }));
+fill($("f-period"), [["recent", "last " + DATA.window + " (the report's window)"]].concat(
+  periods.map(function (v) { return [v, v]; })));
+var recent = {};
+DATA.recent_periods.forEach(function (p) { recent[p] = true; });
 
 function filters() {
   return {topic: $("f-topic").value, lang: $("f-lang").value, channel: $("f-channel").value,
@@ -119,7 +129,7 @@ function matches(d, f, drill) {
   if (f.topic !== "" && String(d.topic_id) !== f.topic) return false;
   if (f.lang !== "" && d.lang !== f.lang) return false;
   if (f.channel !== "" && d.channel !== f.channel) return false;
-  if (f.period !== "" && d.period !== f.period) return false;
+  if (f.period === "recent" ? !recent[d.period] : f.period !== "" && d.period !== f.period) return false;
   if (f.q !== "" && d.q.indexOf(f.q) < 0) return false;
   if (drill) {
     if (drill.topic !== null && d.topic_id !== drill.topic) return false;

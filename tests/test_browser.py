@@ -90,6 +90,27 @@ def test_explorer_drill_down_and_filters(pages, tmp_path):
     assert "app login failures" in attrs and "data-js-errors" not in attrs
 
 
+def test_explorer_period_filter_offers_the_reports_window(pages, tmp_path):
+    from signals.explorer import explorer_payload
+
+    from signals.report import summary_facts
+
+    data = make_report_data()
+    payload = explorer_payload(data, Config())
+    period = payload["columns"].index("period")
+    in_window = sum(r[period] in payload["recent_periods"] for r in payload["rows"])
+    assert 0 < in_window < len(payload["rows"]) and in_window == summary_facts(data, Config())["docs_window"]
+    probe = """<script>
+    var s = document.getElementById("f-period"); s.value = "recent"; s.dispatchEvent(new Event("change"));
+    document.body.dataset.matched = document.getElementById("match-count").textContent;
+    </script></body>"""
+    page = pages["explorer"].parent / "explorer-window.html"
+    page.write_text(pages["explorer"].read_text(encoding="utf-8").replace("</body>", probe), encoding="utf-8")
+    attrs = body_attrs(dump_dom(tmp_path, page))
+    assert f'data-matched="{in_window} of {len(payload["rows"])} documents match the filters"' in attrs
+    assert "data-js-errors" not in attrs
+
+
 def test_no_console_errors(pages, tmp_path):
     for page in (pages["html"], pages["explorer"]):
         res = chromium(tmp_path, page.as_uri(), "--dump-dom", "--enable-logging=stderr", "--v=0")
