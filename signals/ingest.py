@@ -93,6 +93,8 @@ def read_csv_records(text: str, source: str, file: str) -> Iterator[RawRecord]:
         except StopIteration:
             break
         except csv.Error as exc:
+            if last is not None:
+                yield last
             yield RawRecord(source, file, start, None, f"cannot parse CSV here ({exc}); the rest of the file is not read")
             return
         if not any(cell.strip() for cell in row):
