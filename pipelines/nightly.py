@@ -75,6 +75,10 @@ def git_commit() -> str:
     return head + ("-dirty" if dirty else "")
 
 
+def _redacted_rejects(rejects: pd.DataFrame) -> pd.DataFrame:
+    return rejects.assign(excerpt=validate.excerpts(rejects["excerpt"], lambda t: redact.redact(t).text))
+
+
 def _run_row(res: RunResult, started: datetime, status: str, cfg: Config, model_ids: dict) -> pd.DataFrame:
     return pd.DataFrame([dict(
         run_id=res.run_id, started_at=started, finished_at=datetime.now(timezone.utc), status=status,
@@ -131,7 +135,7 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
             if f.rejected:
                 log(f"  {f.file}: {f.rejected} of {f.read} rows rejected (see the rejects table)")
     if v.documents.empty:
-        _write_empty_run(wh, run_date, res, started, cfg, redact.redact_column(v.rejects, "excerpt"))
+        _write_empty_run(wh, run_date, res, started, cfg, _redacted_rejects(v.rejects))
         raise ingest.InputError(f"{input_dir}: no row was accepted ({res.counts['rows_read']} read, "
                                 f"{res.counts['rejected']} rejected; their reasons are in the rejects table "
                                 f"of {wh.db_path} for {run_date})")
@@ -139,7 +143,7 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
         key = redact.pseudonym_key(var=cfg.privacy.key_env)
         docs = redact.redact_documents(v.documents, key)
         turns = redact.redact_column(v.turns, "text")
-        rejects = redact.redact_column(v.rejects, "excerpt")
+        rejects = _redacted_rejects(v.rejects)
         res.counts["pii_redacted"] = int(docs["pii_redacted"].sum()) if len(docs) else 0
     with stage("langid"):
         docs = langid.assign_languages(docs, cfg.langid.targets)
@@ -149,7 +153,8 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
         docs = nlp.preprocess(docs, nlp.Preprocessor.from_config(cfg.nlp))
     with stage("conversations"):
         cc = cfg.conversations
-        chat = conversations.conversation_features(turns, repeat_threshold=cc.repeat_similarity)
+        chat = conversations.conversation_features(turns, repeat_threshold=cc.repeat_similarity,
+                                                   customer_roles=cfg.ingest.customer_roles)
         repeats = conversations.repeat_contacts(docs, window_days=cc.repeat_window_days)
         docs = docs.merge(chat.drop(columns=["turns"]), on="doc_id", how="left").merge(repeats, on="doc_id",
                                                                                      how="left")

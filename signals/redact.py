@@ -322,9 +322,18 @@ _END_OF: dict[str, Callable[[re.Match[str]], int]] = {
 }
 
 
+# Text pasted from the web, Outlook or Excel separates digit groups with no-break, thin or figure spaces, en
+# dashes or doubled spaces ("040\u00a0123\u00a04567", "131052–308T"); between two digits they are read as the
+# plain space or hyphen the patterns know. Elsewhere the text is left as written.
+_DIGIT_SPACE = re.compile(r"(?<=[0-9])(?:[\u00a0\u2007\u2009\u202f]| {2,})(?=[0-9(])")
+_DIGIT_DASH = re.compile(r"(?<=[0-9])[\u2010\u2011\u2012\u2013\u2212](?=[0-9])")
+
+
 def redact(text: str) -> Redacted:
     """Replace e-mails, phones, HETUs, IBANs and card numbers with placeholders."""
     has_digit = _HAS_DIGIT(text) is not None
+    if has_digit:
+        text = _DIGIT_DASH.sub("-", _DIGIT_SPACE.sub(" ", text))
     if has_digit:
         scan = _SCAN_ALL if "@" in text else _SCAN_NUMERIC
     elif "@" in text:

@@ -132,7 +132,8 @@ def _tabular(rec: RawRecord, cfg: IngestConfig, tz: ZoneInfo) -> dict:
         created_at=parse_timestamp(get(cols.created_at), tz, "created_at"),
         text=_text(get(cols.text), cfg.max_text_chars),
         customer_id=_clean(get(cols.customer_id)),
-        channel=_clean(get("channel")) or DEFAULT_CHANNEL[rec.source],
+        # Lower case: "Chat" and "chat" are one channel for repeat contacts, segments and the report.
+        channel=(_clean(get("channel")) or DEFAULT_CHANNEL[rec.source]).lower(),
         segment=_clean(get("segment")),
         rating=_rating(get("rating")),
         metadata={k: v for k, v in f.items() if k not in names.values() and _clean(v) is not None},
@@ -155,9 +156,10 @@ def _chat(rec: RawRecord, cfg: IngestConfig, tz: ZoneInfo) -> tuple[dict, list[d
         if not isinstance(t, dict):
             raise Reject(f"turn {i} is not an object")
         at = parse_timestamp(t.get(c.at), tz, f"turn {i} {c.at}") if _clean(t.get(c.at)) else None
-        turns.append(dict(turn_index=i, role=_clean(t.get(c.role)) or "unknown", at=at,
+        turns.append(dict(turn_index=i, role=(_clean(t.get(c.role)) or "unknown").lower(), at=at,
                           text=_clean(t.get(c.text)) or ""))
-    customer_texts = [t["text"] for t in turns if t["role"] in cfg.customer_roles and t["text"]]
+    customer_roles = {r.lower() for r in cfg.customer_roles}
+    customer_texts = [t["text"] for t in turns if t["role"] in customer_roles and t["text"]]
     if not customer_texts:
         raise Reject("conversation has no customer turn")
     known = {c.conversation_id, c.customer_id, c.started_at, c.channel, c.turns, "segment"}
@@ -166,7 +168,7 @@ def _chat(rec: RawRecord, cfg: IngestConfig, tz: ZoneInfo) -> tuple[dict, list[d
         created_at=started,
         text=_text("\n".join(customer_texts), cfg.max_text_chars),
         customer_id=_clean(f.get(c.customer_id)),
-        channel=_clean(f.get(c.channel)) or DEFAULT_CHANNEL["chat"],
+        channel=(_clean(f.get(c.channel)) or DEFAULT_CHANNEL["chat"]).lower(),
         segment=_clean(f.get("segment")),
         rating=None,
         metadata={k: v for k, v in f.items() if k not in known},
@@ -175,9 +177,18 @@ def _chat(rec: RawRecord, cfg: IngestConfig, tz: ZoneInfo) -> tuple[dict, list[d
 
 
 def _excerpt(rec: RawRecord) -> str:
+    """The record's fields as "name: value | …" on one line, longer than the stored excerpt: it is cut to
+    EXCERPT_CHARS only after redaction (`excerpts`), because a cut through a phone number or e-mail would
+    leave a fragment no pattern recognises, and JSON escapes ("\n0401234567") would hide a number's start."""
     if rec.fields is None:
         return ""
-    return json.dumps(rec.fields, ensure_ascii=False, default=str)[:EXCERPT_CHARS]
+    text = " | ".join(f"{k}: {v}" for k, v in rec.fields.items())
+    return " ".join(text.split())[:EXCERPT_CHARS * 4]
+
+
+def excerpts(values: pd.Series, redact_text) -> list[str | None]:
+    """Stored reject excerpts: redacted first, then cut to EXCERPT_CHARS."""
+    return [None if v is None else redact_text(str(v))[:EXCERPT_CHARS] for v in values]
 
 
 def validate(files: list[InputFile], cfg: IngestConfig, run_date: date | None = None) -> Validated:

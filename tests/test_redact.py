@@ -9,6 +9,7 @@ import re
 import time
 import warnings
 
+import pandas as pd
 import pytest
 
 from signals.redact import (
@@ -423,3 +424,32 @@ def test_pseudonym_key_custom_variable_name() -> None:
         assert pseudonym_key({"OTHER_KEY": "k2"}, var="OTHER_KEY") == b"k2"
     with pytest.warns(DevelopmentKeyWarning, match="OTHER_KEY"):
         pseudonym_key({PSEUDONYM_KEY_ENV: "ignored"}, var="OTHER_KEY")
+
+
+@pytest.mark.parametrize("text", [
+    "puh 040\u00a0123\u00a04567", "+358\u00a040\u00a0123\u00a04567", "puh 040\u2009123\u20094567",
+    "puh 040–123 4567", "puh 040  123  4567", "tili FI21\u00a01234\u00a05600\u00a00007\u00a085",
+    "kortti 4111\u00a01111\u00a01111\u00a01111", "hetu 131052–308T", "hetu 131052\u2010308T",
+])
+def test_identifiers_pasted_with_no_break_spaces_or_en_dashes_are_redacted(text: str) -> None:
+    out = redact(text).text
+    assert "<" in out and not re.search(r"[0-9]{3}", out), out
+
+
+def test_typographic_spaces_and_dashes_stay_outside_identifiers() -> None:
+    assert redact("klo 10–12, hinta 10\u00a0000 €").text == "klo 10-12, hinta 10 000 €"
+    assert redact("sivu — ks. liite").text == "sivu — ks. liite"   # no digits on both sides: as written
+
+
+def test_reject_excerpts_are_redacted_before_they_are_cut() -> None:
+    from signals.ingest import RawRecord
+    from signals.validate import EXCERPT_CHARS, _excerpt, excerpts
+
+    pad = "x" * (EXCERPT_CHARS - 30)
+    rec = RawRecord("feedback", "f.csv", 2, {"id": "f1", "text": f"{pad} matti.meikalainen@example.com",
+                                             "notes": "Hei\n0401234567\n131052-308T"})
+    (short,) = excerpts(pd.Series([_excerpt(rec)]), lambda t: redact(t).text)
+    assert len(short) <= EXCERPT_CHARS and "meikalainen" not in short and "@exa" not in short
+    (notes,) = excerpts(pd.Series([_excerpt(RawRecord("feedback", "f.csv", 3, {"notes": "Hei\n0401234567\n131052-308T"}))]),
+                        lambda t: redact(t).text)
+    assert notes == "notes: Hei <PHONE> <HETU>"
