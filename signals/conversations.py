@@ -170,8 +170,9 @@ def conversation_features(
 
     # Repeats: pairwise within each conversation's customer turns (a handful per chat).
     cust = t.loc[t["is_c"], ["doc_id", "text"]]
-    reps = cust.groupby("doc_id", sort=True)["text"].agg(
-        lambda s: count_repeats(s, repeat_threshold, min_repeat_tokens))
+    # Built as int64 directly: agg over no groups would return a string-typed empty Series under pandas 3.
+    reps = pd.Series({doc: count_repeats(s, repeat_threshold, min_repeat_tokens)
+                      for doc, s in cust.groupby("doc_id", sort=True)["text"]}, dtype="int64")
     out["customer_repeats"] = reps.reindex(out.index, fill_value=0).astype("int64")
 
     # Waits: only customer / agent / bot turns take part; other roles are skipped.

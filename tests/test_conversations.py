@@ -136,6 +136,9 @@ def test_features_empty_and_all_missing_times():
     no_times = TURNS.assign(at=None)
     out = conversation_features(no_times)
     assert out["first_response_s"].isna().all() and (out["waits_timed"] == 0).all()
+    # Roles the configuration does not call "customer" (ingest.customer_roles): every turn is someone else's.
+    other = conversation_features(TURNS, customer_roles=("asiakas",))
+    assert (other["customer_turns"] == 0).all() and (other["customer_repeats"] == 0).all()
 
 
 # ---------------------------------------------------------------- repeat contacts

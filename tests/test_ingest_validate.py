@@ -232,3 +232,13 @@ def test_a_quote_never_closed_does_not_pass_the_rest_of_the_file_off_as_one_text
     assert list(v.documents["doc_id"]) == ["feedback:q1"]
     (rej,) = v.rejects.itertuples()
     assert rej.line == 3 and rej.reason == "a quote opened here is never closed: lines 3–4 were read as this one row"
+
+
+def test_chat_roles_and_channels_match_ignoring_case(tmp_path, cfg):
+    write_jsonl(tmp_path / "chats" / "c.jsonl", [
+        chat("c1", [{"role": "Customer", "at": "2026-09-14T10:00:30+03:00", "text": "Netti ei toimi"},
+                    {"role": "AGENT", "at": "2026-09-14T10:01:30+03:00", "text": "Tarkistan"}], channel="Chat")])
+    v = validate(read_input(tmp_path), cfg.ingest)
+    (doc,) = v.documents.itertuples()
+    assert doc.text == "Netti ei toimi" and doc.channel == "chat"
+    assert v.turns["role"].tolist() == ["customer", "agent"]
