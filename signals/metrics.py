@@ -561,7 +561,12 @@ def explain(row, *, period: str = "W") -> str:
         parts.append(f"new since {_period_name(r['first_period'], period)}")
     mw, mp = r.get("mean_window"), r.get("mean_past")
     if mw is not None and mp is not None and not pd.isna(mp):
-        if mp > 0:
+        small_past = r.get("past_below_k")
+        if mp > 0 and _known(small_past):
+            # The earlier level would count fewer than k customers' documents: say so without the number.
+            parts.append(f"{mw:.1f} docs/{unit}, up from documents of fewer than {int(small_past)} customers before"
+                         if mw > mp else f"{mw:.1f} docs/{unit}")
+        elif mp > 0:
             ratio = mw / mp
             if ratio >= 1.5 or ratio <= 0.67:
                 parts.append(f"{ratio:.1f}× its earlier level ({mp:.1f} → {mw:.1f} docs/{unit})")
@@ -614,7 +619,7 @@ def explain(row, *, period: str = "W") -> str:
             parts.append("mostly " + " and ".join(LANG_NAMES.get(x, x) for x in langs))
         else:
             parts.append(" and ".join(LANG_NAMES.get(x, x) for x in langs) + " only")
-    if r.get("all_channels"):
+    if _known(r.get("all_channels")) and bool(r["all_channels"]):   # NaN (no recent documents) is truthy
         parts.append("all channels")
     else:
         ch = r.get("channels")
@@ -828,6 +833,7 @@ def keyword_signals(docs: pd.DataFrame, starts_of_docs: pd.Series, periods: Sequ
         "docs": recent.groupby(keys).size(),
         "customers": recent.groupby(keys)["customer_key"].agg(distinct_customers),
         "docs_past": past.groupby(keys).size(),
+        "customers_past": past.groupby(keys)["customer_key"].agg(distinct_customers),
     }).fillna(0)
     tracked = (stats["docs"] >= min_docs) | (stats["docs_past"] / max(n_past, 1) * w >= min_docs)
     stats = stats[tracked]
@@ -854,13 +860,16 @@ def keyword_signals(docs: pd.DataFrame, starts_of_docs: pd.Series, periods: Sequ
                      "share_window": r.docs / max(int(topic_recent.get(r.topic_id, 0)), 1),
                      "growth": growth, "slope_docs": _ols_slope(counts), "window": w,
                      "is_new": bool(n_past and r.docs_past == 0 and r.docs > 0),
-                     "customers": int(r.customers), "docs_past": int(r.docs_past)})
+                     "customers": int(r.customers), "docs_past": int(r.docs_past),
+                     "customers_past": int(r.customers_past)})
     m = classify_signals(pd.DataFrame(rows), small_share=small_share, growth_threshold=growth_threshold,
                          min_docs=min_docs, min_new_docs=min_docs)
     m = m.assign(lang=[lang.get((t, kw)) for t, kw in zip(m["topic_id"], m["keyword"])],
                  net_sentiment=[net.get((t, kw), np.nan) for t, kw in zip(m["topic_id"], m["keyword"])],
                  docs=m["docs_window"], share_in_topic=m["share_window"])
     m = suppress(m, k=k, value_cols=["docs", "customers", "docs_past", "share_in_topic", "growth", "net_sentiment"])
+    # The earlier count is a cell of its own: from fewer than k customers it is blanked, the row stays.
+    m.loc[(m["customers_past"] > 0) & (m["customers_past"] < k), "docs_past"] = np.nan
     order = m["signal_class"].map({"strong": 0, "weak": 1, "fading": 2, "latent": 3, "well_known": 4, "noise": 5})
     m = m.assign(_o=order).sort_values(["topic_id", "_o", "docs"], ascending=[True, True, False], kind="stable")
     return m[KEYWORD_COLUMNS].reset_index(drop=True)
@@ -999,6 +1008,9 @@ def signal_tables(docs: pd.DataFrame, labels: dict[int, str], *, period: str = "
     profile["emotion_shift"] = [_emotion_shift(mix, past_mix["emotion_mix"].get(t) if len(past_mix) else None)
                                 for t, mix in zip(profile["topic_id"], profile["emotion_mix"])]
     profile["fi_en_gap"] = profile["topic_id"].map(fi_en_gap(recent, k=k))
+    past_customers = past.groupby("topic_id")["customer_key"].agg(distinct_customers)
+    small_past = classified["topic_id"].map(past_customers).fillna(0)
+    classified["past_below_k"] = np.where((small_past > 0) & (small_past < k), float(k), np.nan)
     impact = rating_impact(recent, k=k).set_index("topic_id")
     profile["rating_impact"] = profile["topic_id"].map(impact["rating_impact"]) if len(impact) else np.nan
     profile["rated_docs"] = profile["topic_id"].map(impact["rated_docs"]).fillna(0) if len(impact) else 0

@@ -246,6 +246,7 @@ def test_explanation_is_exact_about_languages_emotion_ties_and_repeat_contacts()
     tie = M.explain({**base, "top_emotion": "trust", "top_emotion_share": 1 / 7,
                      "emotion_mix": {"trust": 1 / 7, "anger": 1 / 7, "disgust": 1 / 7, "neutral": 4 / 7}})
     assert "top emotions anger, disgust, trust (14 % each)" in tie
+    assert "all channels" not in M.explain({**base, "all_channels": float("nan")})   # no recent documents
     both = M.explain({**base, "cue_repeat_contact_rate": 0.2, "repeat_contact_rate": 0.55})
     assert "20 % mention repeat contacts" in both and "55 % are repeat contacts" in both
 
@@ -369,6 +370,14 @@ def test_keyword_inside_a_steady_topic_is_flagged_and_alerted():
     assert kw_k.loc["palvelumaksu", "suppressed"] and np.isnan(kw_k.loc["palvelumaksu", "docs"])
     assert 3 not in M.keyword_alerts(kw_k.reset_index(), pd.Series({3: 0.0})).index
 
+    # Two customers mentioned "hinta" before the window, eight within it: the row stays, its earlier count goes.
+    extra = [{"topic_id": 3, "created_at": MONDAY + pd.Timedelta(weeks=w, hours=20), "customer_key": f"h{i}",
+              "lemmas": "hinta"} for i, w in enumerate((1, 2, 6, 6, 7, 7, 8, 8, 9, 9))]
+    both = pd.concat([docs, doc_frame(extra)], ignore_index=True)
+    kw_h = M.keyword_signals(both, *weeks_of(both), window=4, k=5, min_docs=5).set_index("keyword")
+    assert kw_h.loc["hinta", "docs"] == 8 and not kw_h.loc["hinta", "suppressed"]
+    assert np.isnan(kw_h.loc["hinta", "docs_past"])
+
 
 def test_rating_impact_by_hand():
     docs = doc_frame([{"topic_id": t, "rating": r, "created_at": MONDAY}
@@ -440,3 +449,12 @@ def test_no_week_of_the_recent_window_falls_out_of_its_printed_total():
     p1 = p[p.topic_id == 1].reset_index(drop=True)
     assert p1.loc[[5, 9], "suppressed"].all()
     assert p1.loc[8:11, "suppressed"].sum() == 2 and p1.loc[0:7, "suppressed"].sum() == 2
+
+
+def test_an_earlier_level_from_fewer_than_k_customers_is_not_printed():
+    docs = make_docs({0: [40] * 12, 1: [0, 0, 0, 0, 0, 0, 1, 2, 5, 6, 7, 8]})   # topic 1: 3 customers before
+    docs = docs.assign(text="x", topic_prob=0.5, source="feedback", lemmas="", rating=np.nan)
+    s = M.signal_tables(docs, {0: "a", 1: "b"}, window=4, k=5)["signals"].set_index("topic_id")
+    text = s.loc[1, "explanation"]
+    assert "up from documents of fewer than 5 customers before" in text and "→" not in text
+    assert "steady at 40.0 docs/week" in s.loc[0, "explanation"]   # 320 customers before: the level shows
