@@ -196,12 +196,19 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
     with stage("signals"):
         sc = cfg.signals
         labels = dict(zip(topic_table["topic_id"], topic_table["label"]))
+        complete = metrics.in_complete_periods(docs["created_at"], run_date, period=sc.period,
+                                               timezone=cfg.ingest.timezone)
+        res.counts["unfinished_period_docs"] = int((~complete).sum())
+        if not complete.all():
+            log(f"  {int((~complete).sum())} documents of the unfinished {'week' if sc.period == 'W' else 'month'} "
+                "are stored and count in trends from the run that completes it")
+        trend_docs = docs[complete].reset_index(drop=True)
         signal_tables = metrics.signal_tables(
-            docs, labels, period=sc.period, window=sc.window, timezone=cfg.ingest.timezone, k=sc.min_customers,
+            trend_docs, labels, period=sc.period, window=sc.window, timezone=cfg.ingest.timezone, k=sc.min_customers,
             quote_min_customers=sc.quote_min_customers, quotes_per_topic=sc.quotes_per_topic,
             keyword_min_docs=sc.keyword_min_docs)
         signal_tables["action_followup"] = actions.action_followup(
-            docs, done_actions, topic_table, period=sc.period, periods=sc.followup_periods,
+            trend_docs, done_actions, topic_table, period=sc.period, periods=sc.followup_periods,
             timezone=cfg.ingest.timezone, k=sc.min_customers)
         signal_rows = signal_tables["signals"]
         res.top_signals = signal_rows[signal_rows["signal_class"].isin(["weak", "strong"])].head(3)[

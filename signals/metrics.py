@@ -125,6 +125,16 @@ def period_start(created_at: pd.Series, *, period: str = "W", timezone: str = "E
     return start.dt.date
 
 
+def in_complete_periods(created_at: pd.Series, as_of, *, period: str = "W",
+                        timezone: str = "Europe/Helsinki") -> np.ndarray:
+    """Per document: does its period end on or before ``as_of`` (a date)? Trends are read over complete
+    periods only: a week that has run two days would look like a drop, so a signal's class would change with
+    the weekday of the run. The documents of the unfinished period count from the run that completes it."""
+    starts = pd.to_datetime(period_start(created_at, period=period, timezone=timezone))
+    ends = starts + (pd.Timedelta(days=6) if period == "W" else pd.offsets.MonthEnd(0))
+    return (ends.dt.date <= as_of).to_numpy(dtype=bool)
+
+
 def net_sentiment(labels: pd.Series) -> float:
     """% positive − % negative sentiment labels (−100..100); NaN for no documents."""
     labels = labels.astype(str)

@@ -345,6 +345,10 @@ def summary_facts(data: ReportData, cfg: Config) -> dict:
     else:
         start, recent = None, docs.iloc[0:0]
     facts["window_start"] = start
+    # Documents of the run's unfinished period: stored (and in the explorer), counted in trends later.
+    later = (pd.Series([_as_date(v) for v in periods], index=docs.index, dtype="object")
+             .map(lambda d: d is not None and latest is not None and d > latest)) if not docs.empty else None
+    facts["unfinished_docs"] = int(later.sum()) if later is not None else 0
     facts["docs_window"] = int(len(recent))
     facts["customers_window"] = distinct_customers(recent["customer_key"]) if not recent.empty else 0
     facts["languages"] = _breakdown(recent, "lang", k)
@@ -369,6 +373,12 @@ def _suppressed_note(k: int) -> str:
     # A cell hidden only to protect another one has k or more customers: "<k" alone would misstate it.
     return (f"suppressed: fewer than {k} distinct customers, or hidden so that such a figure cannot be worked out "
             "from the totals")
+
+
+def _unfinished_note(facts: dict) -> str:
+    n = facts.get("unfinished_docs") or 0
+    return (f"; {n:,} more document{'s' if n != 1 else ''} of the unfinished {facts['unit']} count from the run "
+            f"that completes it") if n else ""
 
 
 def _outlier_docs(facts: dict) -> str:
@@ -738,7 +748,7 @@ def _html_summary(data: ReportData, cfg: Config, facts: dict) -> str:
                 if facts["run_id"] else "")
     rows = [
         ("Run date", _esc(facts["run_date"].isoformat()) + run_note),
-        ("Recent window", _esc(span)),
+        ("Recent window", _esc(span + _unfinished_note(facts))),
         ("Documents in warehouse",
          f'{_count(facts["docs_total"])} <span class="muted">across {facts["n_topics"]} topics</span>'),
         ("Languages", mix(facts["languages"])),
@@ -1203,7 +1213,7 @@ def render_markdown(data: ReportData, cfg: Config) -> str:
             f"- Latest {unit}: {facts['latest_period'].isoformat() if facts['latest_period'] else '–'}; recent "
             f"window: last {w} {unit}s",
             f"- Documents in the window: {_count(facts['docs_window'])} from {_count(facts['customers_window'])} "
-            "distinct customers",
+            "distinct customers" + _unfinished_note(facts),
             f"- Languages: {mix(facts['languages'])}", f"- Channels: {mix(facts['channels'])}",
             f"- Outlier pool (needs that fit no known process): {_outlier_docs(facts)}",
             f"- Signals: {n['strong']} strong, {n['weak']} weak, " + ", ".join(

@@ -458,3 +458,12 @@ def test_an_earlier_level_from_fewer_than_k_customers_is_not_printed():
     text = s.loc[1, "explanation"]
     assert "up from documents of fewer than 5 customers before" in text and "→" not in text
     assert "steady at 40.0 docs/week" in s.loc[0, "explanation"]   # 320 customers before: the level shows
+
+
+def test_trends_use_complete_periods_only():
+    at = pd.Series(pd.to_datetime(["2026-11-16T10:00Z", "2026-11-22T21:30Z",    # Sunday 23:30 in Helsinki
+                                   "2026-11-22T23:30Z", "2026-11-24T08:00Z"]))  # Monday 01:30; Tuesday
+    assert M.in_complete_periods(at, dt.date(2026, 11, 24)).tolist() == [True, True, False, False]
+    assert M.in_complete_periods(at, dt.date(2026, 11, 29)).tolist() == [True] * 4   # the Sunday completes it
+    assert M.in_complete_periods(at, dt.date(2026, 11, 29), period="M").tolist() == [False] * 4
+    assert M.in_complete_periods(at, dt.date(2026, 11, 30), period="M").tolist() == [True] * 4

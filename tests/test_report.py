@@ -5,6 +5,7 @@ tests/test_browser.py renders the same data in Chromium).
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
@@ -223,6 +224,16 @@ def test_summary_counts_the_recent_window_and_suppresses_small_cells(data, rcfg)
     assert langs["other"] is None and langs["fi"] is not None  # one customer wrote in 'other'
     summary = section(render_html(data, rcfg), "summary")
     assert "<b>other</b> <span class=\"sup\">&lt;5 customers</span>" in summary
+
+
+def test_documents_of_the_unfinished_week_are_counted_apart(data, rcfg):
+    later = data.documents.iloc[:2].assign(created_at=pd.Timestamp(WEEKS[-1]) + pd.Timedelta(days=8, hours=12),
+                                           doc_id=["feedback:late1", "feedback:late2"])
+    both = dataclasses.replace(data, documents=pd.concat([data.documents, later], ignore_index=True))
+    facts = summary_facts(both, rcfg)
+    assert facts["unfinished_docs"] == 2 and facts["docs_window"] == summary_facts(data, rcfg)["docs_window"]
+    assert "2 more documents of the unfinished week count from the run that completes it" in render_markdown(both, rcfg)
+    assert summary_facts(data, rcfg)["unfinished_docs"] == 0
 
 
 def test_top_signals_are_ranked_by_priority_with_explanation_and_sparkline(data, rcfg):
