@@ -51,6 +51,28 @@ ENGLISH_LEMMA_FIXES = {
 }
 
 
+# Lemmas that name no topic, left out of keywords only (the text and the cue rules' lemmas keep them):
+# months and weekdays (every month name is "new" when the month begins), greetings, light verbs that
+# carry any request ("tehdä", "haluta", "get"), and the customer him- or herself, who is in every text
+# (agent notes write "cust", "as."). spaCy's own lists lack these; "other" texts get Swedish and Estonian
+# stop words, the other languages customers in Finland write in.
+KEYWORD_STOP_WORDS = {
+    "fi": frozenset("""tammikuu helmikuu maaliskuu huhtikuu toukokuu kesäkuu heinäkuu elokuu syyskuu lokakuu marraskuu
+        joulukuu kuu maanantai tiistai keskiviikko torstai perjantai lauantai sunnuntai moikka terve heippa moro
+        tehdä saada haluta käydä mennä laittaa ottaa antaa pitää asiakas""".split()),
+    "en": frozenset("""january february march april may june july august september october november december
+        monday tuesday wednesday thursday friday saturday sunday hello hi hey okay ok cheer cheers dear regards
+        want come let customer""".split()),
+}
+
+
+def _other_stop_words() -> frozenset[str]:
+    from spacy.lang.et.stop_words import STOP_WORDS as ESTONIAN
+    from spacy.lang.sv.stop_words import STOP_WORDS as SWEDISH
+
+    return frozenset(SWEDISH | ESTONIAN)
+
+
 def load_english() -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
@@ -285,8 +307,10 @@ class Preprocessor:
         out: list[Analysis | None] = [None] * len(texts)
         for lang in sorted(set(langs)):
             idx = [i for i, l in enumerate(langs) if l == lang]
-            nlp = self.pipeline(lang if lang in ("fi", "en") else "other")
-            stops = set(nlp.Defaults.stop_words) | self.extra_stop_words.get(lang, set())
+            kind = lang if lang in ("fi", "en") else "other"
+            nlp = self.pipeline(kind)
+            stops = (set(nlp.Defaults.stop_words) | self.extra_stop_words.get(lang, set())
+                     | (KEYWORD_STOP_WORDS[kind] if kind != "other" else _other_stop_words()))
             lookup = _lookup_table(nlp)
             voikko = getattr(nlp.get_pipe("lemmatizer"), "voikko", None) if "lemmatizer" in nlp.pipe_names else None
             inputs, spoken, analyse = (texts[i] for i in idx), None, None
