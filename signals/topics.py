@@ -6,6 +6,7 @@ never mix and stop words are per language.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -305,6 +306,33 @@ def topic_label(keywords_fi: list[str], keywords_en: list[str], keywords: list[s
     return " · ".join(words) if words else "(no keywords)"
 
 
+def representatives(texts: Sequence[str], langs: Sequence[str], n: int, *, min_lang_share: float = 0.1,
+                    max_overlap: float = 0.6) -> list[int]:
+    """Positions of up to `n` texts to show for a topic, from `texts` ordered most typical first: taken in turn
+    from each language that holds at least `min_lang_share` of them (most frequent first), skipping a text
+    whose words overlap a chosen one's by `max_overlap` or more (Jaccard): three copies of one template say
+    less than one each of three phrasings, and a bilingual topic shows both languages."""
+    words = [set(re.findall(r"\w+", str(t).lower())) for t in texts]
+    counts = pd.Series(list(langs), dtype=object).value_counts()
+    shown_langs = [l for l, c in counts.items() if c >= min_lang_share * len(texts)] or list(counts.index[:1])
+    queues = {l: [i for i, x in enumerate(langs) if x == l] for l in shown_langs}
+    picked: list[int] = []
+
+    def distinct(i: int) -> bool:
+        return all(len(words[i] & words[j]) < max_overlap * max(len(words[i] | words[j]), 1) for j in picked)
+
+    while len(picked) < n and any(queues.values()):
+        for l in shown_langs:
+            while queues[l] and len(picked) < n:
+                i = queues[l].pop(0)
+                if distinct(i):
+                    picked.append(i)
+                    break
+    # Fewer distinct texts than asked: the most typical of the rest, so a topic always shows up to `n`.
+    rest = [i for i in range(len(texts)) if i not in picked]
+    return picked + rest[:n - len(picked)]
+
+
 def build_topics_table(docs: pd.DataFrame, embeddings: np.ndarray, *, top_n_words: int,
                        n_representative: int) -> pd.DataFrame:
     """One row per topic (outlier pool included) from documents with topic_id, lang, lemmas, text."""
@@ -320,7 +348,10 @@ def build_topics_table(docs: pd.DataFrame, embeddings: np.ndarray, *, top_n_word
         mask = tids == t
         sub = docs[mask]
         centroid = embeddings[mask].mean(axis=0)
-        closest = np.argsort(-(embeddings[mask] @ centroid), kind="stable")[:n_representative]
+        order = np.argsort(-(embeddings[mask] @ centroid), kind="stable")
+        closest = representatives(sub["text"].iloc[order].tolist(), sub["lang"].iloc[order].tolist(),
+                                  n_representative)
+        closest = order[closest]
         kfi, ken, kall = per_lang["fi"].get(t, []), per_lang["en"].get(t, []), overall.get(t, [])
         rows.append(dict(
             topic_id=int(t),

@@ -197,3 +197,15 @@ def test_tie_leaves_pairs_that_are_not_as_close_as_same_language_neighbours():
     tied = tie_across_languages(space, ["fi"] * 40 + ["en"] * 40, alpha=0.7, min_docs=20)
     assert len(mutual_neighbours(fi, en)[0]) > 0  # there are cross-language mutual neighbours …
     assert np.allclose(tied, space, atol=1e-6)    # … but none as close as the same-language duplicates
+
+
+def test_representatives_skip_template_copies_and_show_each_main_language():
+    from signals.topics import representatives
+
+    texts = ["The app crashes at login", "The app crashes at login again", "Sovellus kaatuu kirjautuessa",
+             "My bill is wrong, please fix", "Sovellus kaatuu kirjautuessa taas", "Appen kraschar"]
+    langs = ["en", "en", "fi", "en", "fi", "other"]
+    # one of each language in turn (most frequent first), then the next English text that is not a copy
+    assert representatives(texts, langs, 4) == [0, 2, 5, 3]
+    assert representatives(texts, langs, 4, min_lang_share=0.3) == [0, 2, 3, 1]   # "other" too rare to show
+    assert representatives(["a b c", "a b c", "a b c"], ["fi"] * 3, 2) == [0, 1]   # only copies: still two
