@@ -10,6 +10,7 @@ documents no stored topic explains: split (most of their documents sat on one st
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -180,6 +181,18 @@ def merge_close(ids: list[int], centroids: list[np.ndarray], placed: np.ndarray,
     return ids, centroids, events
 
 
+def _first_seen_from_documents(state: TopicState, docs: pd.DataFrame, topic_ids: np.ndarray,
+                               run_date: date) -> TopicState:
+    """A topic registered in this run was first seen on its earliest document's date, not on the run date
+    (a first run over months of history would otherwise date every topic to that night)."""
+    if "created_at" not in docs or not len(docs):
+        return state
+    created = pd.Series(pd.to_datetime(docs["created_at"], utc=True).dt.date.to_numpy(), dtype=object)
+    earliest = created.groupby(np.asarray(topic_ids)).min()
+    first = {t: (earliest.get(t, d) if d == run_date else d) for t, d in state.first_seen.items()}
+    return dataclasses.replace(state, first_seen=first)
+
+
 def run_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, *, previous: TopicState | None = None,
                run_date: date | None = None) -> TopicsResult:
     """The topic stage of the nightly run and of `signals eval topics` (which passes no previous state).
@@ -202,6 +215,7 @@ def run_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, *, previous: TopicSt
     if previous is not None and len(previous.topic_ids):
         space, state, events, n_fit = update_topics(docs, vectors, tc, previous, run_date)
         placed = state.model().assign(space)
+        state = _first_seen_from_documents(state, docs, placed.topic_ids, run_date)
         return TopicsResult(docs.assign(topic_id=placed.topic_ids, topic_prob=placed.similarity), space, state,
                             events, reason, n_fit)
     centering = LanguageCentering().fit(vectors, langs) if tc.center_by_language \
@@ -215,5 +229,6 @@ def run_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, *, previous: TopicSt
                        overall_mean=centering.overall_, topic_ids=model.topic_ids_, centroids=model.centroids_,
                        first_seen={int(t): run_date for t in model.topic_ids_},
                        next_id=int(model.topic_ids_.max()) + 1 if len(model.topic_ids_) else 0)
+    state = _first_seen_from_documents(state, docs, topic_ids, run_date)
     return TopicsResult(docs.assign(topic_id=topic_ids, topic_prob=placed.similarity), space, state, events,
                         reason, int(len(model.sample_)))

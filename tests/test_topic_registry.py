@@ -59,6 +59,10 @@ def test_refit_keeps_ids_finds_new_and_retires(centers):
     for old in (0, 1):
         old_id = first.docs.loc[labels == old, "topic_id"].mode()[0]
         assert (second.docs.loc[labels2 == old, "topic_id"] == old_id).mean() >= 0.9
+    # First seen: a topic's earliest document, not the night it was registered; kept topics keep theirs.
+    assert set(first.state.first_seen.values()) == {date(2026, 9, 20)}
+    assert second.state.first_seen[new_id] == date(2026, 10, 10)
+    assert all(second.state.first_seen[t] == date(2026, 9, 20) for t in second.state.topic_ids if t != new_id)
 
 
 def test_a_theme_that_grows_out_of_one_topic_is_a_split():
