@@ -296,9 +296,16 @@ def normalise(x: np.ndarray) -> np.ndarray:
     return (x / np.where(norms == 0, 1, norms)).astype(np.float32)
 
 
-def topic_label(keywords_fi: list[str], keywords_en: list[str], keywords: list[str]) -> str:
+def topic_label(keywords_fi: list[str], keywords_en: list[str], keywords: list[str], *, share_fi: float = 1.0,
+                share_en: float = 1.0, min_share: float = 0.1) -> str:
+    """Four words: two Finnish and two English keywords, then the main language's and the overall ones. A
+    language holding under `min_share` of the topic's documents names none of it: one stray document's words
+    would otherwise make half the label ("letter · collection" on a Finnish topic with one English text)."""
+    fi = keywords_fi if share_fi >= min_share else []
+    en = keywords_en if share_en >= min_share else []
+    main = fi if share_fi >= share_en else en
     words: list[str] = []
-    for w in keywords_fi[:2] + keywords_en[:2] + keywords:
+    for w in fi[:2] + en[:2] + main + keywords:
         if w not in words:
             words.append(w)
         if len(words) == 4:
@@ -353,11 +360,13 @@ def build_topics_table(docs: pd.DataFrame, embeddings: np.ndarray, *, top_n_word
                                   n_representative)
         closest = order[closest]
         kfi, ken, kall = per_lang["fi"].get(t, []), per_lang["en"].get(t, []), overall.get(t, [])
+        share_fi, share_en = float((sub["lang"] == "fi").mean()), float((sub["lang"] == "en").mean())
         rows.append(dict(
             topic_id=int(t),
-            label="outlier pool: needs that fit no topic" if t == OUTLIER else topic_label(kfi, ken, kall),
+            label="outlier pool: needs that fit no topic" if t == OUTLIER else topic_label(
+                kfi, ken, kall, share_fi=share_fi, share_en=share_en),
             keywords=kall, keywords_fi=kfi, keywords_en=ken, size=int(mask.sum()),
-            share_fi=float((sub["lang"] == "fi").mean()), share_en=float((sub["lang"] == "en").mean()),
+            share_fi=share_fi, share_en=share_en,
             share_other=float((~sub["lang"].isin(["fi", "en"])).mean()),
             representative_doc_ids=sub["doc_id"].iloc[closest].tolist(),
             representative_texts=sub["text"].iloc[closest].tolist(),

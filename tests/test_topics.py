@@ -59,6 +59,9 @@ def test_ctfidf_puts_words_from_several_documents_before_one_documents_typo():
 def test_topic_label_mixes_languages_without_duplicates():
     assert topic_label(["lasku", "virhe"], ["invoice", "lasku"], ["x"]) == "lasku · virhe · invoice · x"
     assert topic_label([], [], []) == "(no keywords)"
+    # One English document in a Finnish topic names none of the label; the Finnish list fills it.
+    assert topic_label(["maksumuistutus", "aiheeton", "perintä"], ["letter", "collection"], ["maksumuistutus", "x"],
+                       share_fi=0.95, share_en=0.05) == "maksumuistutus · aiheeton · perintä · x"
 
 
 def test_topic_model_finds_blobs_and_is_deterministic():
