@@ -175,8 +175,9 @@ _HAS_DIGIT = re.compile(r"[0-9]").search
 # Where a candidate may be shortened: just before a group separator.
 _CUT_BEFORE = re.compile(r"(?<=[0-9A-Za-z)])[ (-]")
 
-# dd-mm-yyyy / dd mm yy written with a leading zero look like "0..." phones.
-_DATE_LIKE = re.compile(r"([0-9]{1,2})[ -]([0-9]{1,2})[ -](?:[0-9]{2}|[0-9]{4})")
+# dd-mm-yyyy / dd mm yy written with a leading zero look like "0..." phones. A four-digit year must be one
+# (19xx or 20xx): "09 12 3456" is a Helsinki landline, not the 9th of December 3456.
+_DATE_LIKE = re.compile(r"([0-9]{1,2})[ -]([0-9]{1,2})[ -](?:[0-9]{2}|(?:19|20)[0-9]{2})")
 
 
 def _cuts(candidate: str) -> list[int]:

@@ -453,3 +453,8 @@ def test_reject_excerpts_are_redacted_before_they_are_cut() -> None:
     (notes,) = excerpts(pd.Series([_excerpt(RawRecord("feedback", "f.csv", 3, {"notes": "Hei\n0401234567\n131052-308T"}))]),
                         lambda t: redact(t).text)
     assert notes == "notes: Hei <PHONE> <HETU>"
+
+
+def test_a_landline_in_day_month_year_shape_is_a_phone_unless_the_year_is_one() -> None:
+    assert redact("soita 09 12 3456").text == "soita <PHONE>"     # Helsinki landline, not 9.12.3456
+    assert redact("tapaaminen 09-12-2026").text == "tapaaminen 09-12-2026"
