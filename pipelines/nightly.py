@@ -24,7 +24,7 @@ import pandas as pd
 from signals import (actions, conversations, cues, embed, feelings, ingest, langid, metrics, nlp, redact, report,
                      topic_registry, topics, validate)
 from signals.config import REPO_ROOT, Config, resolve
-from signals.warehouse import Warehouse
+from signals.warehouse import TABLES, Warehouse
 
 STAGES = ("ingest", "validate", "redact", "langid", "nlp", "conversations", "embed", "feelings", "topics", "signals",
           "write", "report")
@@ -91,8 +91,6 @@ def _write_empty_run(wh: Warehouse, run_date: date, res: RunResult, started: dat
     """A night on which no row was accepted still records its run and rejects (replacing that date's earlier
     outputs), so the rejects can be read; every other table is empty for the date and later nights build on
     the last date that had documents."""
-    from signals.warehouse import TABLES
-
     tables = {name: schema.empty() for name, schema in TABLES.items()}
     tables.update(runs=_run_row(res, started, "no_documents", cfg, {}), rejects=rejects)
     wh.write_run(run_date, tables)
