@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import re
 import sys
@@ -106,7 +105,8 @@ def read_labelled_csv(path: str | Path, label_column: str, *, optional: tuple[st
     text, _ = decode(path.read_bytes())
     if not text.strip():
         raise ValueError(f"{path}: empty file; expected a header line text,lang,{label_column}")
-    header = next(csv.reader(io.StringIO(text), delimiter=csv_delimiter(text.split("\n", 1)[0])))
+    first_line = text[:text.find("\n")] if "\n" in text else text
+    header = next(csv.reader([first_line], delimiter=csv_delimiter(first_line)))
     names = dict(zip((h.strip() for h in header), _column_names([h.strip() for h in header])))
     wanted = list(dict.fromkeys(["text", "lang", label_column]))
     missing = [c for c in wanted if c not in names.values()]
