@@ -66,6 +66,7 @@ KEYWORD_STOP_WORDS = {
 }
 
 
+@functools.cache
 def _other_stop_words() -> frozenset[str]:
     from spacy.lang.et.stop_words import STOP_WORDS as ESTONIAN
     from spacy.lang.sv.stop_words import STOP_WORDS as SWEDISH

@@ -1279,7 +1279,7 @@ def render_markdown(data: ReportData, cfg: Config) -> str:
 
     tr = outlier_trend(data, cfg)
     out += ["## Needs that fit no known process", "",
-            f"{_outlier_docs(facts)[0].upper()}{_outlier_docs(facts)[1:]} fit no known topic (outlier pool)"
+            f"{_outlier_docs(facts).capitalize()} fit no known topic (outlier pool)"
             + (f"; {_pct(tr['recent'], 1)} per {unit} recently vs {_pct(tr['past'], 1)} before."
                if tr["recent"] is not None and tr["past"] is not None else "."), "", _md(topic_map_changes(data)), ""]
 

@@ -6,6 +6,8 @@ never mix and stop words are per language.
 """
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -319,25 +321,28 @@ def representatives(texts: Sequence[str], langs: Sequence[str], n: int, *, min_l
     from each language that holds at least `min_lang_share` of them (most frequent first), skipping a text
     whose words overlap a chosen one's by `max_overlap` or more (Jaccard): three copies of one template say
     less than one each of three phrasings, and a bilingual topic shows both languages."""
-    words = [set(re.findall(r"\w+", str(t).lower())) for t in texts]
+    @functools.cache
+    def words(i: int) -> frozenset[str]:  # only the few texts looked at are tokenised, not the whole topic
+        return frozenset(re.findall(r"\w+", str(texts[i]).lower()))
+
     counts = pd.Series(list(langs), dtype=object).value_counts()
     shown_langs = [l for l, c in counts.items() if c >= min_lang_share * len(texts)] or list(counts.index[:1])
-    queues = {l: [i for i, x in enumerate(langs) if x == l] for l in shown_langs}
+    queues = {l: iter([i for i, x in enumerate(langs) if x == l]) for l in shown_langs}
     picked: list[int] = []
 
     def distinct(i: int) -> bool:
-        return all(len(words[i] & words[j]) < max_overlap * max(len(words[i] | words[j]), 1) for j in picked)
+        return all(len(words(i) & words(j)) < max_overlap * max(len(words(i) | words(j)), 1) for j in picked)
 
-    while len(picked) < n and any(queues.values()):
-        for l in shown_langs:
-            while queues[l] and len(picked) < n:
-                i = queues[l].pop(0)
-                if distinct(i):
-                    picked.append(i)
-                    break
+    while len(picked) < n and queues:
+        for l in list(queues):
+            i = next((i for i in queues[l] if distinct(i)), None) if len(picked) < n else None
+            if i is None:
+                del queues[l]
+            else:
+                picked.append(i)
     # Fewer distinct texts than asked: the most typical of the rest, so a topic always shows up to `n`.
-    rest = [i for i in range(len(texts)) if i not in picked]
-    return picked + rest[:n - len(picked)]
+    rest = (i for i in range(len(texts)) if i not in picked)
+    return picked + list(itertools.islice(rest, max(n - len(picked), 0)))
 
 
 def build_topics_table(docs: pd.DataFrame, embeddings: np.ndarray, *, top_n_words: int,
