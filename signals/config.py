@@ -104,6 +104,9 @@ class TopicConfig(_Strict):
     n_representative: int = Field(3, gt=0)
     # Removing each language's mean vector stops topics from splitting by language.
     center_by_language: bool = True
+    # … and then what is left of each language's offset in this many regions of the space, so that one
+    # subject written in two languages forms one topic (0 = global means only; see topics.LanguageCentering).
+    language_regions: int = Field(5, ge=0)
     # At fit time, cross-language mutual nearest neighbours move this far toward each other so that
     # topics form across languages (0 = off; see topics.tie_across_languages).
     cross_language_tie: float = Field(0.7, ge=0, le=1)

@@ -33,11 +33,22 @@ class TopicState:
     centroids: np.ndarray                 # one row per active topic, in the centred space
     first_seen: dict[int, date] = field(default_factory=dict)
     next_id: int = 0
+    # The regional part of the language correction (LanguageCentering); empty when off or in a state
+    # stored before it existed, which then keeps its global centring only.
+    region_centres: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    region_offsets: dict[str, np.ndarray] = field(default_factory=dict)
 
     def centering(self) -> LanguageCentering:
         c = LanguageCentering()
         c.means_, c.overall_ = dict(self.lang_means), self.overall_mean
+        c.region_centres_, c.region_offsets_ = self.region_centres, dict(self.region_offsets)
         return c
+
+    @classmethod
+    def fitted_space(cls, centering: LanguageCentering) -> dict:
+        """The fields of a state that describe the space, taken from a fitted LanguageCentering."""
+        return dict(lang_means=centering.means_, overall_mean=centering.overall_,
+                    region_centres=centering.region_centres_, region_offsets=centering.region_offsets_)
 
     def model(self) -> TopicModel:
         m = TopicModel()
@@ -46,6 +57,9 @@ class TopicState:
 
 
 # --- Persistence: three small tables written with the run (see signals/schemas.py). ---
+# The regional language correction is stored inside the lang_means JSON under this key, so warehouses
+# written before it existed need no new column.
+REGIONS_KEY = "__regions__"
 
 def state_tables(state: TopicState, refit_reason: str | None, n_fit_docs: int, labels: dict[int, str],
                  last_seen: dict[int, date]) -> dict[str, pd.DataFrame]:
@@ -60,7 +74,11 @@ def state_tables(state: TopicState, refit_reason: str | None, n_fit_docs: int, l
         fitted_on=state.fitted_on, refit_reason=refit_reason, threshold=state.threshold, n_fit_docs=n_fit_docs,
         next_topic_id=state.next_id,
         lang_means=json.dumps({"__overall__": state.overall_mean.astype(float).tolist()} |
-                              {k: v.astype(float).tolist() for k, v in state.lang_means.items()}))])
+                              {k: v.astype(float).tolist() for k, v in state.lang_means.items()} |
+                              ({REGIONS_KEY: {"centres": state.region_centres.astype(float).tolist(),
+                                              "offsets": {k: v.astype(float).tolist()
+                                                          for k, v in state.region_offsets.items()}}}
+                               if state.region_offsets else {})))])
     return {"topic_registry": registry, "topic_model": model}
 
 
@@ -68,7 +86,9 @@ def state_from_tables(model: pd.DataFrame, registry: pd.DataFrame) -> TopicState
     if model.empty:
         return None
     m = model.iloc[0]
-    means = {k: np.asarray(v, dtype=np.float32) for k, v in json.loads(m["lang_means"]).items()}
+    stored = json.loads(m["lang_means"])
+    regions = stored.pop(REGIONS_KEY, {"centres": [], "offsets": {}})
+    means = {k: np.asarray(v, dtype=np.float32) for k, v in stored.items()}
     overall = means.pop("__overall__")
     centroids = normalise(np.stack([np.asarray(c, dtype=np.float32) for c in registry["centroid"]])) \
         if len(registry) else np.zeros((0, len(overall)), dtype=np.float32)
@@ -77,7 +97,9 @@ def state_from_tables(model: pd.DataFrame, registry: pd.DataFrame) -> TopicState
         overall_mean=overall, topic_ids=registry["topic_id"].to_numpy(dtype=int), centroids=centroids,
         first_seen={int(t): pd.Timestamp(d).date() for t, d in zip(registry["topic_id"], registry["first_seen"])
                     if d is not None and not pd.isna(d)},
-        next_id=int(m["next_topic_id"]))
+        next_id=int(m["next_topic_id"]),
+        region_centres=np.asarray(regions["centres"], dtype=np.float32).reshape(-1, len(overall)),
+        region_offsets={k: np.asarray(v, dtype=np.float32) for k, v in regions["offsets"].items()})
 
 
 @dataclass
@@ -153,10 +175,10 @@ def update_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, previous: TopicSt
         keep_centroids.append(c)
         next_id += 1
     centroids = np.asarray(keep_centroids, dtype=np.float32).reshape(len(keep_ids), space.shape[1])
-    state = TopicState(fitted_on=run_date, threshold=previous.threshold, lang_means=previous.lang_means,
-                       overall_mean=previous.overall_mean, topic_ids=np.asarray(keep_ids, dtype=int),
-                       centroids=centroids,
-                       first_seen={t: previous.first_seen.get(t, run_date) for t in keep_ids}, next_id=next_id)
+    state = dataclasses.replace(previous, fitted_on=run_date, topic_ids=np.asarray(keep_ids, dtype=int),
+                                centroids=centroids,
+                                first_seen={t: previous.first_seen.get(t, run_date) for t in keep_ids},
+                                next_id=next_id)
     return space, state, events, int(len(model.sample_))
 
 
@@ -218,15 +240,16 @@ def run_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, *, previous: TopicSt
         state = _first_seen_from_documents(state, docs, placed.topic_ids, run_date)
         return TopicsResult(docs.assign(topic_id=placed.topic_ids, topic_prob=placed.similarity), space, state,
                             events, reason, n_fit)
-    centering = LanguageCentering().fit(vectors, langs) if tc.center_by_language \
+    centering = LanguageCentering(regions=tc.language_regions, seed=tc.seed).fit(vectors, langs) \
+        if tc.center_by_language \
         else LanguageCentering.identity(vectors.shape[1])
     space = centering.transform(vectors, langs)
     model = TopicModel.from_config(tc)
     placed = model.fit_assign(lemmas, space, langs)
     events = [dict(event="new", topic_id=int(t), related_topic_id=None, similarity=None) for t in model.topic_ids_]
     topic_ids = placed.topic_ids
-    state = TopicState(fitted_on=run_date, threshold=model.threshold_, lang_means=centering.means_,
-                       overall_mean=centering.overall_, topic_ids=model.topic_ids_, centroids=model.centroids_,
+    state = TopicState(fitted_on=run_date, threshold=model.threshold_, **TopicState.fitted_space(centering),
+                       topic_ids=model.topic_ids_, centroids=model.centroids_,
                        first_seen={int(t): run_date for t in model.topic_ids_},
                        next_id=int(model.topic_ids_.max()) + 1 if len(model.topic_ids_) else 0)
     state = _first_seen_from_documents(state, docs, topic_ids, run_date)

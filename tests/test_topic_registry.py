@@ -113,3 +113,18 @@ def test_state_round_trips_through_tables(centers):
     assert back.fitted_on == st.fitted_on and back.next_id == st.next_id
     assert np.allclose(back.centroids, st.centroids, atol=1e-6) and list(back.topic_ids) == list(st.topic_ids)
     assert set(back.lang_means) == set(st.lang_means)
+    # The regional language correction travels too: tonight's space is the next night's.
+    assert len(st.region_offsets) == 2 and len(back.region_centres) == len(st.region_centres)
+    assert np.allclose(back.centering().transform(X, docs["lang"]), st.centering().transform(X, docs["lang"]),
+                       atol=1e-5)
+
+
+def test_state_stored_before_regions_existed_still_loads(centers):
+    docs, X, _ = corpus(centers[:3], [60, 60, 60], ["2026-09-20"] * 3, seed=1)
+    st = run_topics(docs, X, TC.model_copy(update={"language_regions": 0}), run_date=D1).state
+    tables = state_tables(st, "first run", 180, {}, {})
+    assert "__regions__" not in tables["topic_model"]["lang_means"].iloc[0]
+    back = state_from_tables(tables["topic_model"], tables["topic_registry"])
+    assert not back.region_offsets
+    assert np.allclose(back.centering().transform(X, docs["lang"]), st.centering().transform(X, docs["lang"]),
+                       atol=1e-5)

@@ -31,6 +31,35 @@ def test_fitted_centering_applies_to_new_documents():
     assert np.isfinite(c.transform(emb[:1], ["sv"])).all()  # unseen language: overall mean
 
 
+def test_regions_remove_a_language_offset_that_differs_by_subject_and_leave_a_one_language_subject():
+    rng = np.random.default_rng(3)
+    n, dim = 80, 32
+    a, b, c = (rng.normal(size=dim) * 3 for _ in range(3))
+    off_a, off_b = rng.normal(size=dim) * 0.7, rng.normal(size=dim) * 0.7  # Finnish vs English differs by subject
+    noise = lambda: rng.normal(size=(n, dim))  # noqa: E731
+    # Subjects A and B in both languages; subject C written in Finnish only.
+    emb = np.vstack([a + off_a + noise(), a - off_a + noise(), b + off_b + noise(), b - off_b + noise(), c + noise()])
+    langs = (["fi"] * n + ["en"] * n) * 2 + ["fi"] * n
+
+    def cross_similarity(space):  # Finnish A documents to the English A centroid
+        return float((space[:n] @ normalise(space[n:2 * n].mean(axis=0, keepdims=True))[0]).mean())
+
+    global_only = LanguageCentering().fit(emb, langs)
+    regional = LanguageCentering(regions=2).fit(emb, langs)
+    # One mean per language cannot remove two different offsets; regions can.
+    assert cross_similarity(regional.transform(emb, langs)) > cross_similarity(global_only.transform(emb, langs)) + 0.1
+    assert len(regional.region_centres_) == 2 and set(regional.region_offsets_) == {"fi", "en"}
+    # C has no English counterpart to be pulled toward: it stays where centring put it.
+    moved = (global_only.transform(emb, langs)[-n:] * regional.transform(emb, langs)[-n:]).sum(axis=1)
+    assert moved.min() > 0.95
+    # A fixed map: a new document gets what it got at fit time.
+    assert np.allclose(regional.transform(emb[:3], langs[:3]), regional.transform(emb, langs)[:3], atol=1e-5)
+    assert np.allclose(np.linalg.norm(regional.transform(emb, langs), axis=1), 1, atol=1e-5)
+    # One language, or too few documents for two regions: global centring only.
+    assert not LanguageCentering(regions=5).fit(emb, ["fi"] * len(emb)).region_offsets_
+    assert not LanguageCentering(regions=5).fit(emb[:50], ["fi", "en"] * 25).region_offsets_
+
+
 def test_rare_language_uses_overall_mean():
     emb = np.eye(4, dtype=np.float32)[[0, 0, 1, 2]] + 0.1
     out = center_by_language(np.repeat(emb, 10, axis=0)[:31], ["fi"] * 30 + ["sv"])
@@ -212,3 +241,16 @@ def test_representatives_skip_template_copies_and_show_each_main_language():
     assert representatives(texts, langs, 4) == [0, 2, 5, 3]
     assert representatives(texts, langs, 4, min_lang_share=0.3) == [0, 2, 3, 1]   # "other" too rare to show
     assert representatives(["a b c", "a b c", "a b c"], ["fi"] * 3, 2) == [0, 1]   # only copies: still two
+
+
+def test_a_language_with_few_documents_in_a_topic_lists_only_words_they_share():
+    lemmas = ["fee monthly", "fee monthly notice", "fee premium", "fee notice", "fee monthly", "fee premium",
+              "fee notice", "fee monthly", "fee eur", "fee eur", "fee premium"] * 2
+    docs = pd.DataFrame({"topic_id": [0] * 22, "lang": ["en"] * 20 + ["fi", "fi"], "text": ["x"] * 22,
+                         "doc_id": [str(i) for i in range(22)],
+                         "lemmas": lemmas[:20] + ["kuukausimaksu sovellus", "kuukausimaksu perintäkirje"]})
+    table = build_topics_table(docs, normalise(np.ones((22, 4))), top_n_words=5, n_representative=1)
+    # Two Finnish texts in 22 (9 %): "sovellus" from one of them is no keyword of this fee topic.
+    assert table["keywords_fi"].iloc[0] == ["kuukausimaksu"]
+    assert ctfidf_keywords(["a b", "a c"], [0, 0], top_n=3, recurring_only=frozenset({0})) == {0: ["a"]}
+    assert ctfidf_keywords(["a b", "a c"], [0, 0], top_n=3) == {0: ["a", "b", "c"]}
