@@ -232,6 +232,10 @@ _IBAN_LETTERS = str.maketrans({chr(ord("A") + i): str(10 + i) for i in range(26)
 
 def _valid_iban(compact: str) -> bool:
     """True for an upper-case IBAN without spaces that has the right length and checksum."""
+    if compact.startswith("RF"):
+        # An RF creditor reference (ISO 11649, printed on Finnish invoices) shares the IBAN checksum; it names
+        # an invoice, not a person's account.
+        return False
     expected = _IBAN_LENGTHS.get(compact[:2])
     if expected is not None:
         if len(compact) != expected:
@@ -292,8 +296,28 @@ def _valid_phone(number: str) -> bool:
 _PHONE_MAX_LEN = 64
 
 
+# Opening hours ("klo 0800-1600") and a business id (Y-tunnus "0112038-9", whose last digit checks the seven
+# before it) start with 0 like a phone; neither names a person, and no Finnish phone is written in either shape.
+_HOURS = re.compile(r"0[0-9][0-5][0-9]-(?:[01][0-9]|2[0-4])[0-5][0-9]")
+_BUSINESS_ID = re.compile(r"[0-9]{7}-[0-9]")
+_BUSINESS_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
+
+
+def _valid_business_id(code: str) -> bool:
+    rest = sum(int(d) * w for d, w in zip(code[:7], _BUSINESS_ID_WEIGHTS)) % 11
+    return rest != 1 and int(code[8]) == (0 if rest == 0 else 11 - rest)
+
+
+def _not_a_phone(candidate: str) -> bool:
+    if _HOURS.fullmatch(candidate):
+        return candidate[:4] < candidate[5:]  # closing after opening
+    return bool(_BUSINESS_ID.fullmatch(candidate)) and _valid_business_id(candidate)
+
+
 def _phone_end(m: re.Match[str]) -> int:
     candidate = m.group()
+    if _not_a_phone(candidate):
+        return -1
     for cut in _cuts(candidate):
         if cut > _PHONE_MAX_LEN:
             continue

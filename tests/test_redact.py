@@ -250,7 +250,17 @@ ORDINARY = [
     "Odotin 0 minuuttia ja sain 5/5 tähteä.",
     "Email me @ the office or at matti at example dot fi.",
     "Käyttäjä @matti kirjoitti 12:30.",
+    "Avoinna arkisin klo 0800-1600, la 0900-1400.",
+    "Yrityksen Y-tunnus 0112038-9 on laskulla.",
+    "Viitenumero RF18 5390 0754 7034 ja RF18539007547034.",
 ]
+
+
+def test_phones_beside_opening_hours_and_business_ids_are_still_redacted() -> None:
+    out = redact("Soita 040 123 4567 klo 0800-1600, Y-tunnus 0112038-9, tai 0912-3456 tai 0112038-8.")
+    # A closing hour before the opening one, or a failing business-id check, leaves a phone-shaped number.
+    assert out.text == "Soita <PHONE> klo 0800-1600, Y-tunnus 0112038-9, tai <PHONE> tai <PHONE>."
+    assert out.counts == {"PHONE": 3}
 
 
 @pytest.mark.parametrize("value", INVALID_HETUS + INVALID_IBANS + INVALID_CARDS)
