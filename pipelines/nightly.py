@@ -179,12 +179,14 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
         tc = cfg.topics
         previous = topic_registry.state_from_tables(wh.latest_before("topic_model", run_date),
                                                     wh.latest_before("topic_registry", run_date))
-        tr = topic_registry.run_topics(docs, vectors, tc, previous=previous, run_date=run_date)
+        tr = topic_registry.run_topics(docs, vectors, tc, previous=previous, run_date=run_date,
+                                      timezone=cfg.ingest.timezone)
         docs = tr.docs
         topic_table = topics.build_topics_table(docs, tr.space, top_n_words=tc.top_n_words,
                                                 n_representative=tc.n_representative)
         trends = topics.topic_trends(docs, cfg.ingest.timezone)
-        last_seen = docs.groupby("topic_id")["created_at"].max().map(lambda t: t.date()).to_dict()
+        last_seen = pd.Series(topic_registry.local_dates(docs["created_at"], cfg.ingest.timezone)).groupby(
+            docs["topic_id"].to_numpy()).max().to_dict()
         state = topic_registry.state_tables(tr.state, tr.refit_reason, tr.n_fit_docs,
                                             dict(zip(topic_table["topic_id"], topic_table["label"])), last_seen)
         events = pd.DataFrame(tr.events, columns=["event", "topic_id", "related_topic_id", "similarity"])

@@ -120,8 +120,14 @@ def refit_reason(previous: TopicState | None, run_date: date, every_days: int) -
     return None
 
 
-def update_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, previous: TopicState, run_date: date
-                  ) -> tuple[np.ndarray, TopicState, list[dict], int]:
+def local_dates(created_at: pd.Series, timezone: str) -> np.ndarray:
+    """Calendar dates where the customers are: run dates are local, so the registry's dates must be too (a
+    document written at 00:30 in Helsinki belongs to that day, not to the UTC day before)."""
+    return pd.to_datetime(created_at, utc=True).dt.tz_convert(timezone).dt.date.to_numpy()
+
+
+def update_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, previous: TopicState, run_date: date,
+                  timezone: str = "UTC") -> tuple[np.ndarray, TopicState, list[dict], int]:
     """A refit that keeps what is known: stored topics follow their documents, topics that lost
     their documents retire, topics that converged merge, and new topics are discovered only among
     the documents no stored topic explains. Full re-clustering would renumber topics at random
@@ -151,7 +157,7 @@ def update_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, previous: TopicSt
     # centroid placement had spread its documents over stored topics (an emerging issue often does).
     model = TopicModel.from_config(tc).fit(lemmas, space, langs)
     stored = np.asarray(keep_centroids, dtype=np.float32).reshape(len(keep_ids), space.shape[1])
-    created = pd.to_datetime(docs["created_at"], utc=True).dt.date.to_numpy()
+    created = local_dates(docs["created_at"], timezone)
     next_id = previous.next_id
     for local, c in zip(model.topic_ids_, model.centroids_):
         sims = stored @ c
@@ -204,19 +210,19 @@ def merge_close(ids: list[int], centroids: list[np.ndarray], placed: np.ndarray,
 
 
 def _first_seen_from_documents(state: TopicState, docs: pd.DataFrame, topic_ids: np.ndarray,
-                               run_date: date) -> TopicState:
+                               run_date: date, timezone: str) -> TopicState:
     """A topic registered in this run was first seen on its earliest document's date, not on the run date
     (a first run over months of history would otherwise date every topic to that night)."""
     if "created_at" not in docs or not len(docs):
         return state
-    created = pd.Series(pd.to_datetime(docs["created_at"], utc=True).dt.date.to_numpy(), dtype=object)
+    created = pd.Series(local_dates(docs["created_at"], timezone), dtype=object)
     earliest = created.groupby(np.asarray(topic_ids)).min()
     first = {t: (earliest.get(t, d) if d == run_date else d) for t, d in state.first_seen.items()}
     return dataclasses.replace(state, first_seen=first)
 
 
 def run_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, *, previous: TopicState | None = None,
-               run_date: date | None = None) -> TopicsResult:
+               run_date: date | None = None, timezone: str = "UTC") -> TopicsResult:
     """The topic stage of the nightly run and of `signals eval topics` (which passes no previous state).
 
     Between refits, documents are placed by the stored centring and centroids: cheap and
@@ -235,9 +241,9 @@ def run_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, *, previous: TopicSt
                                 previous, [], None, 0)
         reason = "drift"
     if previous is not None and len(previous.topic_ids):
-        space, state, events, n_fit = update_topics(docs, vectors, tc, previous, run_date)
+        space, state, events, n_fit = update_topics(docs, vectors, tc, previous, run_date, timezone)
         placed = state.model().assign(space)
-        state = _first_seen_from_documents(state, docs, placed.topic_ids, run_date)
+        state = _first_seen_from_documents(state, docs, placed.topic_ids, run_date, timezone)
         return TopicsResult(docs.assign(topic_id=placed.topic_ids, topic_prob=placed.similarity), space, state,
                             events, reason, n_fit)
     centering = LanguageCentering(regions=tc.language_regions, seed=tc.seed).fit(vectors, langs) \
@@ -252,6 +258,6 @@ def run_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, *, previous: TopicSt
                        topic_ids=model.topic_ids_, centroids=model.centroids_,
                        first_seen={int(t): run_date for t in model.topic_ids_},
                        next_id=int(model.topic_ids_.max()) + 1 if len(model.topic_ids_) else 0)
-    state = _first_seen_from_documents(state, docs, topic_ids, run_date)
+    state = _first_seen_from_documents(state, docs, topic_ids, run_date, timezone)
     return TopicsResult(docs.assign(topic_id=topic_ids, topic_prob=placed.similarity), space, state, events,
                         reason, int(len(model.sample_)))

@@ -128,3 +128,12 @@ def test_state_stored_before_regions_existed_still_loads(centers):
     assert not back.region_offsets
     assert np.allclose(back.centering().transform(X, docs["lang"]), st.centering().transform(X, docs["lang"]),
                        atol=1e-5)
+
+
+def test_registry_dates_are_local_dates(centers):
+    # 22:30 UTC on 19 September is 01:30 on 20 September in Helsinki, where the run date is reckoned.
+    docs, X, _ = corpus(centers[:3], [60, 60, 60], ["2026-09-19T22:30:00Z"] * 3, seed=1)
+    utc = run_topics(docs, X, TC, run_date=D1)
+    local = run_topics(docs, X, TC, run_date=D1, timezone="Europe/Helsinki")
+    assert set(utc.state.first_seen.values()) == {date(2026, 9, 19)}
+    assert set(local.state.first_seen.values()) == {date(2026, 9, 20)}
