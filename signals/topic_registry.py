@@ -37,6 +37,9 @@ class TopicState:
     # stored before it existed, which then keeps its global centring only.
     region_centres: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     region_offsets: dict[str, np.ndarray] = field(default_factory=dict)
+    # The configuration the space was fitted with (LanguageCentering.setting); a refit under another one
+    # fits the space again.
+    space_setting: str = "centre"
 
     def centering(self) -> LanguageCentering:
         c = LanguageCentering()
@@ -45,10 +48,11 @@ class TopicState:
         return c
 
     @classmethod
-    def fitted_space(cls, centering: LanguageCentering) -> dict:
+    def fitted_space(cls, centering: LanguageCentering, setting: str) -> dict:
         """The fields of a state that describe the space, taken from a fitted LanguageCentering."""
         return dict(lang_means=centering.means_, overall_mean=centering.overall_,
-                    region_centres=centering.region_centres_, region_offsets=centering.region_offsets_)
+                    region_centres=centering.region_centres_, region_offsets=centering.region_offsets_,
+                    space_setting=setting)
 
     def model(self) -> TopicModel:
         m = TopicModel()
@@ -75,11 +79,15 @@ def state_tables(state: TopicState, refit_reason: str | None, n_fit_docs: int, l
         next_topic_id=state.next_id,
         lang_means=json.dumps({"__overall__": state.overall_mean.astype(float).tolist()} |
                               {k: v.astype(float).tolist() for k, v in state.lang_means.items()} |
-                              ({REGIONS_KEY: {"centres": state.region_centres.astype(float).tolist(),
-                                              "offsets": {k: v.astype(float).tolist()
-                                                          for k, v in state.region_offsets.items()}}}
-                               if state.region_offsets else {})))])
+                              {REGIONS_KEY: {"setting": state.space_setting,
+                                             "centres": _rounded(state.region_centres),
+                                             "offsets": {k: _rounded(v) for k, v in state.region_offsets.items()}}}))])
     return {"topic_registry": registry, "topic_model": model}
+
+
+def _rounded(x: np.ndarray) -> list:
+    # Seven decimals keep cosines exact to 1e-6 and halve the JSON (the regional offsets are ~4,000 numbers).
+    return np.round(x.astype(float), 7).tolist()
 
 
 def state_from_tables(model: pd.DataFrame, registry: pd.DataFrame) -> TopicState | None:
@@ -87,9 +95,11 @@ def state_from_tables(model: pd.DataFrame, registry: pd.DataFrame) -> TopicState
         return None
     m = model.iloc[0]
     stored = json.loads(m["lang_means"])
-    regions = stored.pop(REGIONS_KEY, {"centres": [], "offsets": {}})
+    regions = stored.pop(REGIONS_KEY, None)
     means = {k: np.asarray(v, dtype=np.float32) for k, v in stored.items()}
     overall = means.pop("__overall__")
+    if regions is None:  # stored before the regional correction existed
+        regions = {"setting": "centre" if means else "none", "centres": [], "offsets": {}}
     centroids = normalise(np.stack([np.asarray(c, dtype=np.float32) for c in registry["centroid"]])) \
         if len(registry) else np.zeros((0, len(overall)), dtype=np.float32)
     return TopicState(
@@ -99,7 +109,8 @@ def state_from_tables(model: pd.DataFrame, registry: pd.DataFrame) -> TopicState
                     if d is not None and not pd.isna(d)},
         next_id=int(m["next_topic_id"]),
         region_centres=np.asarray(regions["centres"], dtype=np.float32).reshape(-1, len(overall)),
-        region_offsets={k: np.asarray(v, dtype=np.float32) for k, v in regions["offsets"].items()})
+        region_offsets={k: np.asarray(v, dtype=np.float32) for k, v in regions["offsets"].items()},
+        space_setting=regions["setting"])
 
 
 @dataclass
@@ -110,6 +121,17 @@ class TopicsResult:
     events: list[dict]                # registry events of a refit (empty on nights without one)
     refit_reason: str | None          # None: tonight assigned with the stored topics
     n_fit_docs: int
+
+
+def space_setting(tc) -> str:
+    return LanguageCentering.setting(tc.center_by_language, tc.language_regions)
+
+
+def fit_centering(tc, vectors: np.ndarray, langs) -> LanguageCentering:
+    """The space topics live in, as the `topics` configuration asks for it."""
+    if not tc.center_by_language:
+        return LanguageCentering.identity(vectors.shape[1])
+    return LanguageCentering(regions=tc.language_regions, seed=tc.seed).fit(vectors, langs)
 
 
 def refit_reason(previous: TopicState | None, run_date: date, every_days: int) -> str | None:
@@ -136,11 +158,20 @@ def update_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, previous: TopicSt
     lemmas = docs["lemmas"].fillna("").tolist()
     space = previous.centering().transform(vectors, langs)
     placed = previous.model().assign(space).topic_ids
+    stored_centroids, centering = previous.centroids, None
+    if previous.space_setting != space_setting(tc):
+        # The space was configured differently (e.g. a warehouse from before `language_regions`): fit it
+        # again and carry each stored topic over as the mean of its documents in the new space, so ids stay.
+        centering = fit_centering(tc, vectors, langs)
+        space = centering.transform(vectors, langs)
+        stored_centroids = np.stack([normalise(space[placed == t].mean(axis=0, keepdims=True))[0]
+                                     if (placed == t).any() else c for t, c in zip(previous.topic_ids, previous.centroids)]) \
+            if len(previous.topic_ids) else previous.centroids
     events: list[dict] = []
     keep_ids, keep_centroids = [], []
     # The size a fresh fit on this window could form: a topic smaller than that retires.
     smallest = min_cluster_size(len(space), tc.min_topic_size, tc.min_topic_share, tc.min_topic_floor)
-    for t, c in zip(previous.topic_ids, previous.centroids):
+    for t, c in zip(previous.topic_ids, stored_centroids):
         members = placed == t
         if members.sum() < smallest:
             events.append(dict(event="retired", topic_id=int(t), related_topic_id=None, similarity=None))
@@ -172,7 +203,7 @@ def update_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, previous: TopicSt
         parents, counts = np.unique(placed[members], return_counts=True)
         parent = int(parents[np.argmax(counts)])
         if parent != OUTLIER and counts.max() >= 0.5 * len(members):
-            sim = float(previous.centroids[list(previous.topic_ids).index(parent)] @ c)
+            sim = float(stored_centroids[list(previous.topic_ids).index(parent)] @ c)
             events.append(dict(event="split", topic_id=next_id, related_topic_id=parent, similarity=sim))
         else:
             events.append(dict(event="new", topic_id=next_id, related_topic_id=int(keep_ids[int(np.argmax(sims))])
@@ -185,6 +216,10 @@ def update_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, previous: TopicSt
                                 centroids=centroids,
                                 first_seen={t: previous.first_seen.get(t, run_date) for t in keep_ids},
                                 next_id=next_id)
+    if centering is not None:
+        # The outlier bar is a similarity in the space, so it is set again with it.
+        state = dataclasses.replace(state, threshold=model.threshold_ if len(model.topic_ids_) else previous.threshold,
+                                    **TopicState.fitted_space(centering, space_setting(tc)))
     return space, state, events, int(len(model.sample_))
 
 
@@ -246,15 +281,13 @@ def run_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, *, previous: TopicSt
         state = _first_seen_from_documents(state, docs, placed.topic_ids, run_date, timezone)
         return TopicsResult(docs.assign(topic_id=placed.topic_ids, topic_prob=placed.similarity), space, state,
                             events, reason, n_fit)
-    centering = LanguageCentering(regions=tc.language_regions, seed=tc.seed).fit(vectors, langs) \
-        if tc.center_by_language \
-        else LanguageCentering.identity(vectors.shape[1])
+    centering = fit_centering(tc, vectors, langs)
     space = centering.transform(vectors, langs)
     model = TopicModel.from_config(tc)
     placed = model.fit_assign(lemmas, space, langs)
     events = [dict(event="new", topic_id=int(t), related_topic_id=None, similarity=None) for t in model.topic_ids_]
     topic_ids = placed.topic_ids
-    state = TopicState(fitted_on=run_date, threshold=model.threshold_, **TopicState.fitted_space(centering),
+    state = TopicState(fitted_on=run_date, threshold=model.threshold_, **TopicState.fitted_space(centering, space_setting(tc)),
                        topic_ids=model.topic_ids_, centroids=model.centroids_,
                        first_seen={int(t): run_date for t in model.topic_ids_},
                        next_id=int(model.topic_ids_.max()) + 1 if len(model.topic_ids_) else 0)

@@ -52,6 +52,11 @@ class LanguageCentering:
         self.region_offsets_: dict[str, np.ndarray] = {}  # language → regions × dim
 
     @classmethod
+    def setting(cls, center_by_language: bool, regions: int) -> str:
+        """Names the configured space, stored with it, so that a changed configuration is noticed on a refit."""
+        return "none" if not center_by_language else f"centre+{regions} regions" if regions else "centre"
+
+    @classmethod
     def identity(cls, dim: int) -> "LanguageCentering":
         """Re-normalises only: for `topics.center_by_language: false`."""
         c = cls()
@@ -60,6 +65,7 @@ class LanguageCentering:
 
     def fit(self, embeddings: np.ndarray, langs: Sequence[str]) -> "LanguageCentering":
         langs = np.asarray(langs)
+        self.region_centres_, self.region_offsets_ = np.zeros((0, 0), dtype=np.float32), {}
         self.overall_ = embeddings.mean(axis=0) if len(embeddings) else np.zeros(embeddings.shape[1])
         self.means_ = {str(l): embeddings[langs == l].mean(axis=0)
                        for l in np.unique(langs) if (langs == l).sum() >= self.min_docs}

@@ -1,4 +1,5 @@
 """Stable topic ids: refits update the registry instead of renumbering it."""
+import json
 from datetime import date
 
 import numpy as np
@@ -115,19 +116,35 @@ def test_state_round_trips_through_tables(centers):
     assert set(back.lang_means) == set(st.lang_means)
     # The regional language correction travels too: tonight's space is the next night's.
     assert len(st.region_offsets) == 2 and len(back.region_centres) == len(st.region_centres)
+    assert back.space_setting == st.space_setting == "centre+5 regions"
     assert np.allclose(back.centering().transform(X, docs["lang"]), st.centering().transform(X, docs["lang"]),
                        atol=1e-5)
 
 
-def test_state_stored_before_regions_existed_still_loads(centers):
+def test_a_state_stored_before_regions_loads_and_its_next_refit_fits_the_configured_space(centers):
     docs, X, _ = corpus(centers[:3], [60, 60, 60], ["2026-09-20"] * 3, seed=1)
     st = run_topics(docs, X, TC.model_copy(update={"language_regions": 0}), run_date=D1).state
     tables = state_tables(st, "first run", 180, {}, {})
-    assert "__regions__" not in tables["topic_model"]["lang_means"].iloc[0]
-    back = state_from_tables(tables["topic_model"], tables["topic_registry"])
-    assert not back.region_offsets
-    assert np.allclose(back.centering().transform(X, docs["lang"]), st.centering().transform(X, docs["lang"]),
+    # What a warehouse written before the regional correction holds: no "__regions__" entry.
+    old_json = json.loads(tables["topic_model"]["lang_means"].iloc[0])
+    old_json.pop("__regions__")
+    old = state_from_tables(tables["topic_model"].assign(lang_means=json.dumps(old_json)), tables["topic_registry"])
+    assert old.space_setting == "centre" and not old.region_offsets
+    assert np.allclose(old.centering().transform(X, docs["lang"]), st.centering().transform(X, docs["lang"]),
                        atol=1e-5)
+    # Its next refit fits the space the configuration asks for, and the stored topics keep their ids.
+    refit = run_topics(docs, X, TC, previous=old, run_date=D2)
+    assert refit.refit_reason == "schedule" and refit.state.space_setting == "centre+5 regions"
+    assert set(refit.state.region_offsets) == {"fi", "en"}
+    assert {e["event"] for e in refit.events} == {"kept"}
+    assert (refit.docs["topic_id"].to_numpy() == run_topics(docs, X, TC, previous=old, run_date=D2)
+            .docs["topic_id"].to_numpy()).all()
+    first_ids = run_topics(docs, X, TC.model_copy(update={"language_regions": 0}), run_date=D1).docs["topic_id"]
+    assert (refit.docs["topic_id"].to_numpy() == first_ids.to_numpy()).mean() > 0.95
+    # Turned off again: the next refit drops the regions.
+    off = run_topics(docs, X, TC.model_copy(update={"language_regions": 0}), previous=refit.state,
+                     run_date=date(2026, 10, 20))
+    assert off.state.space_setting == "centre" and not off.state.region_offsets
 
 
 def test_registry_dates_are_local_dates(centers):

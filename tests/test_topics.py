@@ -58,6 +58,7 @@ def test_regions_remove_a_language_offset_that_differs_by_subject_and_leave_a_on
     # One language, or too few documents for two regions: global centring only.
     assert not LanguageCentering(regions=5).fit(emb, ["fi"] * len(emb)).region_offsets_
     assert not LanguageCentering(regions=5).fit(emb[:50], ["fi", "en"] * 25).region_offsets_
+    assert not regional.fit(emb, ["fi"] * len(emb)).region_offsets_  # a refit forgets the earlier regions
 
 
 def test_rare_language_uses_overall_mean():
