@@ -415,7 +415,12 @@ def build_topics_table(docs: pd.DataFrame, embeddings: np.ndarray, *, top_n_word
     """One row per topic (outlier pool included) from documents with topic_id, lang, lemmas, text."""
     tids = docs["topic_id"].to_numpy()
     lemmas = docs["lemmas"].fillna("").tolist()
-    overall = ctfidf_keywords(lemmas, tids, top_n_words)
+    # The overall list speaks for the topic's main languages: four Swedish texts in a Finnish–English topic put
+    # "betalar · nästan · snabbt" at the top, as their words are rare everywhere else.
+    lang_share = docs.groupby([tids, docs["lang"].to_numpy()])["lang"].transform("size") / \
+        docs.groupby(tids)["lang"].transform("size")
+    main = (lang_share >= MIN_LANGUAGE_SHARE).to_numpy()
+    overall = ctfidf_keywords([l for l, m in zip(lemmas, main) if m], tids[main], top_n_words)
     per_lang = {}
     for lang in ("fi", "en"):
         mask = docs["lang"].to_numpy() == lang

@@ -255,3 +255,13 @@ def test_a_language_with_few_documents_in_a_topic_lists_only_words_they_share():
     assert table["keywords_fi"].iloc[0] == ["kuukausimaksu"]
     assert ctfidf_keywords(["a b", "a c"], [0, 0], top_n=3, recurring_only=frozenset({0})) == {0: ["a"]}
     assert ctfidf_keywords(["a b", "a c"], [0, 0], top_n=3) == {0: ["a", "b", "c"]}
+
+
+def test_overall_keywords_leave_out_a_language_with_few_documents_in_the_topic():
+    lemmas = ["lasku virhe", "lasku väärä", "invoice wrong", "invoice error"] * 6 + ["faktura betalar nästan"] * 2
+    docs = pd.DataFrame({"topic_id": [0] * 26, "lang": ["fi", "fi", "en", "en"] * 6 + ["other"] * 2,
+                         "text": ["x"] * 26, "doc_id": [str(i) for i in range(26)], "lemmas": lemmas})
+    table = build_topics_table(docs, normalise(np.ones((26, 4))), top_n_words=10, n_representative=1)
+    words = table["keywords"].iloc[0]
+    assert "lasku" in words and "invoice" in words
+    assert not {"faktura", "betalar", "nästan"} & set(words)  # 2 Swedish texts of 26
