@@ -169,3 +169,7 @@ def test_keywords_leave_out_months_greetings_light_verbs_and_other_languages_sto
         en.lemmas.split())
     assert "faktura" in sv.lemmas.split() and not {"jag", "att", "ni", "för", "min"} & set(sv.lemmas.split())
     assert "lokakuu" in fi.marked_lemmas.split()   # the cue rules still read every word
+    fi2, en2 = pre.analyse(["Kuukausimaksu nousi yllättäen, mistä tää johtuu? Voitteko korjata.",
+                            "Yep, thx, hope you can try to fix the monthly fee."], ["fi", "en"])
+    assert "kuukausimaksu" in fi2.lemmas.split() and not {"johtua", "voida"} & set(fi2.lemmas.split())
+    assert {"fee", "fix"} <= set(en2.lemmas.split()) and not {"yep", "thx", "hope", "try"} & set(en2.lemmas.split())
