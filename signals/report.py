@@ -1235,10 +1235,19 @@ def render_markdown(data: ReportData, cfg: Config) -> str:
     out += ["## Trends", ""]
     if axis and top:
         recent = axis[-w:]
-        rows = [[_md(t.get("label"))] + [_count(v) for v in period_series(data, int(t["topic_id"]), axis)[-w:]]
-                for t in top]
-        out += [f"Documents per {unit}, recent window (– = suppressed):", "",
-                _md_table(["topic"] + [_period_label(d, cfg) for d in recent], rows), ""]
+        weekly = [(t, period_series(data, int(t["topic_id"]), axis)[-w:]) for t in top]
+        # A row of dashes says nothing; such a topic's total for the window is shown (it has k customers).
+        hidden = [t for t, values in weekly if all(v is None for v in values)]
+        rows = [[_md(t.get("label"))] + [_count(v) for v in values] for t, values in weekly if t not in hidden]
+        out += [f"Documents per {unit}, recent window (– = suppressed):", ""]
+        if rows:
+            out += [_md_table(["topic"] + [_period_label(d, cfg) for d in recent], rows), ""]
+        if hidden:
+            many = len(hidden) > 1
+            out += [f"Not shown: {len(hidden)} topic{'s' if many else ''} with fewer than {k} customers in every {unit} "
+                    f"of the window ({', '.join(_md(t.get('label')) for t in hidden)}); "
+                    f"{'their totals' if many else 'its total'} for the window {'are' if many else 'is'} in "
+                    "`signals.csv`.", ""]
     else:
         out += ["_No data: no per-period figures for this run._", ""]
 

@@ -309,6 +309,14 @@ def test_markdown_has_the_sections_and_the_top_signal_first(data, rcfg):
     assert "strong signal 'app login failures', explained." in md
 
 
+def test_markdown_trends_name_a_topic_suppressed_in_every_week_instead_of_a_row_of_dashes(data, rcfg):
+    trends = render_markdown(data, rcfg).split("## Trends")[1].split("## How customers feel")[0]
+    assert "| app login failures | 3 | 3 | 3 | 3 |" in trends
+    assert "| invoices |" not in trends  # topic 3: every week suppressed
+    assert ("Not shown: 1 topic with fewer than 5 customers in every week of the window (invoices); its total for "
+            "the window is in `signals.csv`.") in trends
+
+
 def test_the_report_says_what_a_refit_did_to_the_topic_map(data, rcfg):
     assert "No refit in this run" in section(render_html(data, rcfg), "outliers")
     events = pd.DataFrame([
