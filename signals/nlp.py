@@ -206,11 +206,17 @@ def _finnish_shorthand(tok) -> str | None:
     return FINNISH_SHORTHAND.get(tok.text.lower().rstrip("."))
 
 
+# Letter groups joined by hyphens: Finnish writes many compounds so ("e-lasku", "tv-paketti", "mesh-laite"), and
+# spaCy keeps them one token, which is not `is_alpha`; without this, the e-invoice topic never said "e-lasku".
+_HYPHENATED_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+
+
 def content_lemmas(doc, stop_words: set[str], lookup: dict | None = None, spoken=None, analyse=None) -> list[str]:
     out = []
     for tok in doc:
         short = _finnish_shorthand(tok) if spoken is not None else None
-        if short is None and (not tok.is_alpha or tok.text in PLACEHOLDER_TOKENS or tok.is_stop):
+        word = tok.is_alpha or _HYPHENATED_WORD.fullmatch(tok.text) is not None
+        if short is None and (not word or tok.text in PLACEHOLDER_TOKENS or tok.is_stop):
             continue
         lemma = short or _lemma(tok, lookup, spoken, analyse)
         # Colloquial forms ("mun") lemmatise to stop words ("minä"): check the lemma as well.

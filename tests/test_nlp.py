@@ -173,3 +173,9 @@ def test_keywords_leave_out_months_greetings_light_verbs_and_other_languages_sto
                             "Yep, thx, hope you can try to fix the monthly fee."], ["fi", "en"])
     assert "kuukausimaksu" in fi2.lemmas.split() and not {"johtua", "voida"} & set(fi2.lemmas.split())
     assert {"fee", "fix"} <= set(en2.lemmas.split()) and not {"yep", "thx", "hope", "try"} & set(en2.lemmas.split())
+
+
+def test_hyphenated_finnish_compounds_are_keywords(pre):
+    [fi] = pre.analyse(["E-laskun tilaus ei onnistu, tv-paketin hinta nousi ja mesh-laite puuttuu."], ["fi"])
+    assert {"e-lasku", "tv-paketti", "mesh-laite", "tilaus", "hinta"} <= set(fi.lemmas.split())
+    assert "-" not in fi.lemmas.split()  # a lone hyphen is no word
