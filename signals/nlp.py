@@ -53,13 +53,14 @@ ENGLISH_LEMMA_FIXES = {
 
 # Lemmas that name no topic, left out of keywords only (the text and the cue rules' lemmas keep them):
 # months and weekdays (every month name is "new" when the month begins), greetings and chat fillers ("yep",
-# "thx"), light verbs that carry any request ("tehdä", "haluta", "voida", "johtua" of "mistä tää johtuu"), and the customer him- or herself, who is in every text
-# (agent notes write "cust", "as."). spaCy's own lists lack these; "other" texts get Swedish and Estonian
+# "thx"), light verbs that carry any request ("tehdä", "haluta", "voida", "johtua" of "mistä tää johtuu"),
+# and the customer him- or herself, who is in every text (agent notes write "cust", "as."). spaCy's own lists lack these; "other" texts get Swedish and Estonian
 # stop words, the other languages customers in Finland write in.
 KEYWORD_STOP_WORDS = {
     "fi": frozenset("""tammikuu helmikuu maaliskuu huhtikuu toukokuu kesäkuu heinäkuu elokuu syyskuu lokakuu marraskuu
         joulukuu kuu maanantai tiistai keskiviikko torstai perjantai lauantai sunnuntai moikka terve heippa moro
-        tehdä saada haluta käydä mennä laittaa ottaa antaa pitää voida koskea johtua toivottavasti asiakas""".split()),
+        tehdä saada haluta käydä mennä laittaa ottaa antaa pitää voida koskea johtua toivottavasti
+        asiakas""".split()),
     "en": frozenset("""january february march april may june july august september october november december
         monday tuesday wednesday thursday friday saturday sunday hello hi hey okay ok cheer cheers dear regards
         regard yes yeah yep thx hope thing try want come let customer""".split()),

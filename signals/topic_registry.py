@@ -65,6 +65,7 @@ class TopicState:
 # written before it existed need no new column.
 REGIONS_KEY = "__regions__"
 
+
 def state_tables(state: TopicState, refit_reason: str | None, n_fit_docs: int, labels: dict[int, str],
                  last_seen: dict[int, date]) -> dict[str, pd.DataFrame]:
     registry = pd.DataFrame({
@@ -164,9 +165,10 @@ def update_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, previous: TopicSt
         # again and carry each stored topic over as the mean of its documents in the new space, so ids stay.
         centering = fit_centering(tc, vectors, langs)
         space = centering.transform(vectors, langs)
-        stored_centroids = np.stack([normalise(space[placed == t].mean(axis=0, keepdims=True))[0]
-                                     if (placed == t).any() else c for t, c in zip(previous.topic_ids, previous.centroids)]) \
-            if len(previous.topic_ids) else previous.centroids
+        if len(previous.topic_ids):
+            stored_centroids = np.stack([normalise(space[placed == t].mean(axis=0, keepdims=True))[0]
+                                         if (placed == t).any() else c
+                                         for t, c in zip(previous.topic_ids, previous.centroids)])
     events: list[dict] = []
     keep_ids, keep_centroids = [], []
     # The size a fresh fit on this window could form: a topic smaller than that retires.
@@ -218,8 +220,8 @@ def update_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, previous: TopicSt
                                 next_id=next_id)
     if centering is not None:
         # The outlier bar is a similarity in the space, so it is set again with it.
-        state = dataclasses.replace(state, threshold=model.threshold_ if len(model.topic_ids_) else previous.threshold,
-                                    **TopicState.fitted_space(centering, space_setting(tc)))
+        threshold = model.threshold_ if len(model.topic_ids_) else previous.threshold
+        state = dataclasses.replace(state, threshold=threshold, **TopicState.fitted_space(centering, space_setting(tc)))
     return space, state, events, int(len(model.sample_))
 
 
@@ -287,7 +289,8 @@ def run_topics(docs: pd.DataFrame, vectors: np.ndarray, tc, *, previous: TopicSt
     placed = model.fit_assign(lemmas, space, langs)
     events = [dict(event="new", topic_id=int(t), related_topic_id=None, similarity=None) for t in model.topic_ids_]
     topic_ids = placed.topic_ids
-    state = TopicState(fitted_on=run_date, threshold=model.threshold_, **TopicState.fitted_space(centering, space_setting(tc)),
+    state = TopicState(fitted_on=run_date, threshold=model.threshold_,
+                       **TopicState.fitted_space(centering, space_setting(tc)),
                        topic_ids=model.topic_ids_, centroids=model.centroids_,
                        first_seen={int(t): run_date for t in model.topic_ids_},
                        next_id=int(model.topic_ids_.max()) + 1 if len(model.topic_ids_) else 0)

@@ -35,8 +35,8 @@ class LanguageCentering:
     regions, and in each a ridge regression of the vectors on language (weighted by soft membership) gives the
     region's language offsets, removed from each document in proportion to its membership — Harmony's
     correction step (Korsunsky et al. 2019), done once so that it is a fixed map. The intercept is not
-    penalised, so a region with one language only stays where it is: a subject raised in one language is not
-    pulled toward another. Only languages with their own mean take part ("other" never: it is a mix).
+    penalised and the language terms are shrunk as if by `ridge` documents, so a region with one language only
+    stays where it is: a subject raised in one language is not pulled toward another. Only languages with their own mean take part ("other" never: it is a mix).
 
     Everything fitted is kept, so later nights map new documents into the same space.
     """
