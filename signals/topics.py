@@ -414,20 +414,23 @@ def build_topics_table(docs: pd.DataFrame, embeddings: np.ndarray, *, top_n_word
                        n_representative: int) -> pd.DataFrame:
     """One row per topic (outlier pool included) from documents with topic_id, lang, lemmas, text."""
     tids = docs["topic_id"].to_numpy()
+    langs = docs["lang"].to_numpy()
     lemmas = docs["lemmas"].fillna("").tolist()
+    shares = pd.crosstab(tids, langs, normalize="index")  # topics × languages: each language's share of the topic
+
+    def share(lang: str) -> pd.Series:
+        return shares[lang] if lang in shares else pd.Series(0.0, index=shares.index)
+
     # The overall list speaks for the topic's main languages: four Swedish texts in a Finnish–English topic put
     # "betalar · nästan · snabbt" at the top, as their words are rare everywhere else.
-    lang_share = docs.groupby([tids, docs["lang"].to_numpy()])["lang"].transform("size") / \
-        docs.groupby(tids)["lang"].transform("size")
-    main = (lang_share >= MIN_LANGUAGE_SHARE).to_numpy()
+    main = shares.to_numpy()[shares.index.get_indexer(tids), shares.columns.get_indexer(langs)] >= MIN_LANGUAGE_SHARE
     overall = ctfidf_keywords([l for l, m in zip(lemmas, main) if m], tids[main], top_n_words)
     per_lang = {}
     for lang in ("fi", "en"):
-        mask = docs["lang"].to_numpy() == lang
+        mask = langs == lang
         # A few stray documents in a language list only the words they share: one Finnish text mentioning
         # "sovellus" made the app a Finnish keyword of an English fee topic.
-        share = pd.Series(mask).groupby(tids).mean()
-        minor = frozenset(int(t) for t, v in share.items() if v < MIN_LANGUAGE_SHARE)
+        minor = frozenset(int(t) for t, v in share(lang).items() if v < MIN_LANGUAGE_SHARE)
         per_lang[lang] = ctfidf_keywords([l for l, m in zip(lemmas, mask) if m], tids[mask], top_n_words,
                                          recurring_only=minor)
     rows = []
@@ -440,7 +443,7 @@ def build_topics_table(docs: pd.DataFrame, embeddings: np.ndarray, *, top_n_word
                                   n_representative)
         closest = order[closest]
         kfi, ken, kall = per_lang["fi"].get(t, []), per_lang["en"].get(t, []), overall.get(t, [])
-        share_fi, share_en = float((sub["lang"] == "fi").mean()), float((sub["lang"] == "en").mean())
+        share_fi, share_en = float(share("fi")[t]), float(share("en")[t])
         rows.append(dict(
             topic_id=int(t),
             label="outlier pool: needs that fit no topic" if t == OUTLIER else topic_label(
