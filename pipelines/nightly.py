@@ -22,7 +22,7 @@ from typing import Callable
 import pandas as pd
 
 from signals import (actions, conversations, cues, embed, feelings, ingest, langid, metrics, nlp, redact, report,
-                     topic_registry, topics, validate)
+                     themes, topic_registry, topics, validate)
 from signals.config import REPO_ROOT, Config, resolve
 from signals.warehouse import TABLES, Warehouse
 
@@ -184,6 +184,8 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
         docs = tr.docs
         topic_table = topics.build_topics_table(docs, tr.space, top_n_words=tc.top_n_words,
                                                 n_representative=tc.n_representative)
+        theme_of = themes.group_topics(tr.state.topic_ids, tr.state.centroids, tc.theme_quantile)
+        topic_table["theme_id"] = themes.theme_ids(topic_table["topic_id"], theme_of)
         trends = topics.topic_trends(docs, cfg.ingest.timezone)
         last_seen = pd.Series(topic_registry.local_dates(docs["created_at"], cfg.ingest.timezone)).groupby(
             docs["topic_id"].to_numpy()).max().to_dict()
@@ -203,10 +205,12 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
             log(f"  {int((~complete).sum())} documents of the unfinished {'week' if sc.period == 'W' else 'month'} "
                 "are stored and count in trends from the run that completes it")
         trend_docs = docs[complete].reset_index(drop=True)
-        signal_tables = metrics.signal_tables(
-            trend_docs, labels, period=sc.period, window=sc.window, timezone=cfg.ingest.timezone, k=sc.min_customers,
-            quote_min_customers=sc.quote_min_customers, quotes_per_topic=sc.quotes_per_topic,
-            keyword_min_docs=sc.keyword_min_docs)
+        options = dict(period=sc.period, window=sc.window, timezone=cfg.ingest.timezone, k=sc.min_customers,
+                       quote_min_customers=sc.quote_min_customers, quotes_per_topic=sc.quotes_per_topic,
+                       keyword_min_docs=sc.keyword_min_docs)
+        signal_tables = metrics.signal_tables(trend_docs, labels, **options)
+        signal_tables["theme_signals"] = themes.theme_signals(docs, tr.space, theme_of, complete,
+                                                              top_n_words=tc.top_n_words, **options)
         signal_tables["action_followup"] = actions.action_followup(
             trend_docs, done_actions, topic_table, period=sc.period, periods=sc.followup_periods,
             timezone=cfg.ingest.timezone, k=sc.min_customers)

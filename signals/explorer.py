@@ -3,8 +3,8 @@
 The page embeds the run's most recent redacted documents (at most ``report.explorer_max_docs``)
 as JSON in ``<script type="application/json" id="data">`` and a little vanilla JavaScript:
 
-- filters by topic, language, channel, period (week or month, or the report's recent window) and a free-text
-  search;
+- filters by theme (a group of related topics, as in the report), topic, language, channel, period (week or
+  month, or the report's recent window) and a free-text search;
 - a topic overview table (label, Finnish and English keywords, signal class, documents per
   language and per channel) whose counts follow the filters;
 - every count is a button that lists the documents behind it (doc id, date, channel, language,
@@ -58,10 +58,16 @@ def explorer_payload(data: ReportData, cfg: Config) -> dict:
                if not _missing(t)}
     kw = {int(r["topic_id"]): (_as_list(r.get("keywords_fi")), _as_list(r.get("keywords_en")))
           for r in data.topics.to_dict("records") if not _missing(r.get("topic_id"))}
+    theme_of = {int(t): int(h) for t, h in zip(data.topics["topic_id"], data.topics["theme_id"])
+                if not _missing(t) and not _missing(h)}
     ids = sorted(set(labels) | {r[3] for r in rows if r[3] is not None})
     topics = [{"id": t, "label": labels.get(t, f"topic {t}"), "class": classes.get(t, "noise" if t == OUTLIER else ""),
-               "kw_fi": [str(x) for x in kw.get(t, ([], []))[0][:8]],
+               "theme": theme_of.get(t), "kw_fi": [str(x) for x in kw.get(t, ([], []))[0][:8]],
                "kw_en": [str(x) for x in kw.get(t, ([], []))[1][:8]]} for t in ids]
+    # The report's themes (two or more topics), so that a theme's count there can be drilled into here.
+    members = pd.Series(theme_of).value_counts()
+    themes = [{"id": int(r["theme_id"]), "label": _text(r.get("label"))} for r in data.theme_signals.to_dict("records")
+              if not _missing(r.get("theme_id")) and members.get(int(r["theme_id"]), 0) >= 2]
     # The report's recent window, so that its counts can be reproduced here in one step.
     facts = summary_facts(data, cfg)
     start, latest = facts["window_start"], facts["latest_period"]
@@ -70,6 +76,7 @@ def explorer_payload(data: ReportData, cfg: Config) -> dict:
     return {"run_date": data.run_date.isoformat(), "period": cfg.signals.period, "recent_periods": recent,
             "window": cfg.signals.window, "total_docs": total,
             "shown_docs": len(rows), "truncated": len(rows) < total, "topics": topics,
+            "themes": sorted(themes, key=lambda t: t["id"]),
             "columns": list(DOC_FIELDS), "rows": rows}
 
 
@@ -113,6 +120,7 @@ function el(tag, attrs, text) {
 function fill(select, values) {
   values.forEach(function (v) { select.appendChild(el("option", {value: v[0]}, v[1])); });
 }
+fill($("f-theme"), DATA.themes.map(function (t) { return [String(t.id), t.label]; }));
 fill($("f-topic"), DATA.topics.map(function (t) { return [String(t.id), t.label]; }));
 fill($("f-lang"), langs.map(function (v) { return [v, v]; }));
 fill($("f-channel"), channels.map(function (v) { return [v, v]; }));
@@ -122,10 +130,12 @@ var recent = {};
 DATA.recent_periods.forEach(function (p) { recent[p] = true; });
 
 function filters() {
-  return {topic: $("f-topic").value, lang: $("f-lang").value, channel: $("f-channel").value,
+  return {theme: $("f-theme").value, topic: $("f-topic").value, lang: $("f-lang").value,
+          channel: $("f-channel").value,
           period: $("f-period").value, q: $("f-search").value.trim().toLowerCase()};
 }
 function matches(d, f, drill) {
+  if (f.theme !== "" && String((topicById[d.topic_id] || {}).theme) !== f.theme) return false;
   if (f.topic !== "" && String(d.topic_id) !== f.topic) return false;
   if (f.lang !== "" && d.lang !== f.lang) return false;
   if (f.channel !== "" && d.channel !== f.channel) return false;
@@ -222,10 +232,12 @@ function renderDocs() {
   more.textContent = "Show " + Math.min(PAGE, list.length - shown) + " more (" + (list.length - shown) + " not shown)";
 }
 function update() { renderOverview(); renderDocs(); }
-["f-topic", "f-lang", "f-channel", "f-period"].forEach(function (id) { $(id).addEventListener("change", update); });
+["f-theme", "f-topic", "f-lang", "f-channel", "f-period"].forEach(function (id) {
+  $(id).addEventListener("change", update);
+});
 $("f-search").addEventListener("input", update);
 $("f-reset").addEventListener("click", function () {
-  ["f-topic", "f-lang", "f-channel", "f-period", "f-search"].forEach(function (id) { $(id).value = ""; });
+  ["f-theme", "f-topic", "f-lang", "f-channel", "f-period", "f-search"].forEach(function (id) { $(id).value = ""; });
   drill = null; update();
 });
 $("docs-more").addEventListener("click", function () { shown += PAGE; renderDocs(); });
@@ -290,6 +302,7 @@ def render_explorer(data: ReportData, cfg: Config) -> str:
 <header><h1>Topic explorer</h1><p>Run {run} · redacted customer texts for analysts; counts here are not
 suppressed · <a href="report.html">back to the report</a></p></header>
 <div class="filters" id="filters">
+<label>Theme<select id="f-theme"><option value="">all</option></select></label>
 <label>Topic<select id="f-topic"><option value="">all</option></select></label>
 <label>Language<select id="f-lang"><option value="">all</option></select></label>
 <label>Channel<select id="f-channel"><option value="">all</option></select></label>

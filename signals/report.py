@@ -7,6 +7,7 @@ that data and the config; `write_report` writes, into ``<report.dir>/<run_date>/
   that a manager can read in five minutes. Sections, each with a stable id:
   ``#summary`` (volumes, languages, channels, outlier pool, weak/strong counts),
   ``#top-signals`` (flagged topics by priority, with the plain explanation and a sparkline),
+  ``#themes`` (groups of related topics taken together, with their flagged topics),
   ``#trends`` (documents per period of the top topics), ``#feelings`` (net sentiment, emotion mix,
   problem cues, rating impact), ``#segments`` (gaps between languages, channels and customer
   segments), ``#keywords`` (new complaints inside old topics), ``#outliers`` (needs that fit no
@@ -40,8 +41,8 @@ from signals.metrics import CLASSES, OUTLIER, alerting_keywords, distinct_custom
 from signals.warehouse import Warehouse, WarehouseError
 
 # The tables the report reads, in ReportData field order.
-REPORT_TABLES = ("runs", "documents", "topics", "topic_trends", "signals", "signal_periods", "signal_segments",
-                 "keyword_signals", "signal_quotes", "action_followup", "topic_events")
+REPORT_TABLES = ("runs", "documents", "topics", "topic_trends", "signals", "theme_signals", "signal_periods",
+                 "signal_segments", "keyword_signals", "signal_quotes", "action_followup", "topic_events")
 SCHEMAS = {s.name: s for s in schemas.ALL}
 
 # documents is by far the largest table; the report and the explorer need only these columns
@@ -81,6 +82,7 @@ class ReportData:
     topics: pd.DataFrame
     topic_trends: pd.DataFrame
     signals: pd.DataFrame
+    theme_signals: pd.DataFrame
     signal_periods: pd.DataFrame
     signal_segments: pd.DataFrame
     keyword_signals: pd.DataFrame
@@ -415,6 +417,36 @@ def top_topics(data: ReportData, cfg: Config) -> list[dict]:
         return []
     s = s[(s["_tid"] != OUTLIER) & ~s["suppressed"].map(_true)]
     return _records(s.drop(columns=["_prio", "_docs", "_tid"]).head(cfg.report.top_signals))
+
+
+def theme_rows(data: ReportData) -> list[dict]:
+    """Themes of two or more topics, largest first (in the recent window; the point of a theme is its whole
+    size), each with `members`: its topics as (label, signal class) in the topics' own priority order. A theme
+    of one topic is that topic, shown above."""
+    t = data.theme_signals
+    if t.empty:
+        return []
+    t = t.assign(_n=pd.to_numeric(t["n_topics"], errors="coerce").fillna(0),
+                 _prio=pd.to_numeric(t["priority"], errors="coerce").fillna(0.0),
+                 _docs=pd.to_numeric(t["docs"], errors="coerce").fillna(-1.0))
+    t = t[t["_n"] >= 2].sort_values(["_docs", "_prio", "theme_id"], ascending=[False, False, True], kind="stable")
+    by_topic = {int(r["topic_id"]): r for r in _records(_sorted_signals(data).drop(columns=["_prio", "_docs", "_tid"]))
+                } if not data.signals.empty else {}
+    order = list(by_topic)
+    rows = []
+    for r in _records(t.drop(columns=["_n", "_prio", "_docs"])):
+        ids = [int(i) for i in _as_list(r.get("topic_ids"))]
+        ids.sort(key=lambda i: order.index(i) if i in order else len(order))
+        r["members"] = [(_text(by_topic.get(i, {}).get("label"), f"topic {i}"), _text(by_topic.get(i, {}).get(
+            "signal_class"))) for i in ids]
+        rows.append(r)
+    return rows
+
+
+def _member_text(members: list[tuple[str, str]]) -> str:
+    """"a, b (strong), c": a flagged class is named, as a growing topic can sit inside a steady theme."""
+    return ", ".join(f"{label} ({cls.replace('_', ' ')})" if cls in ("weak", "strong") else label
+                     for label, cls in members)
 
 
 def period_axis(data: ReportData) -> list[date]:
@@ -801,6 +833,30 @@ def _html_top_signals(data: ReportData, cfg: Config) -> str:
     return _section("top-signals", "Top signals", lead, body)
 
 
+THEMES_LEAD = ("Related topics taken together: a subject spread over several small topics (billing: fees, refunds, "
+               "double charges …) shows its whole size here. Themes are classed by the same rules as topics; a "
+               "weak or strong topic inside a steady theme is named in its list and still flagged above.")
+
+
+def _html_themes(data: ReportData, cfg: Config) -> str:
+    rows = theme_rows(data)
+    if not rows:
+        msg = ("no data: the theme table is empty for this run" if data.theme_signals.empty
+               else "No theme groups two or more topics in this run.")
+        return _section("themes", "Themes", "", _nodata(msg))
+    k, unit = cfg.signals.min_customers, _unit(cfg)
+    body = "".join(
+        f'<tr class="theme" data-theme="{int(r["theme_id"])}"><td>{_badge(r.get("signal_class"))} '
+        f'<span class="label">{_esc(r.get("label"))}</span> <span class="muted">{len(r["members"])} topics</span>'
+        f'<div class="meta">{_esc(_member_text(r["members"]))}</div></td>'
+        + _cell(r, "docs", _count, k) + _cell(r, "customers", _count, k, count=True)
+        + _cell(r, "growth", lambda v: _growth(v, unit), k) + _cell(r, "net_sentiment", _points, k) + "</tr>"
+        for r in rows)
+    head = ("<tr><th>Theme and its topics</th><th class=\"n\">Docs</th><th class=\"n\">Customers</th>"
+            "<th class=\"n\">Growth</th><th class=\"n\">Net sentiment</th></tr>")
+    return _section("themes", "Themes", THEMES_LEAD, f'<table class="signals">{head}{body}</table>')
+
+
 def _html_trends(data: ReportData, cfg: Config) -> str:
     axis, top = period_axis(data), top_topics(data, cfg)
     unit = _unit(cfg)
@@ -1132,9 +1188,9 @@ footer{max-width:1180px;margin:0 auto;padding:12px 32px 28px;color:var(--muted);
 }
 """
 
-NAV = (("summary", "Summary"), ("top-signals", "Top signals"), ("trends", "Trends"), ("feelings", "Feelings"),
-       ("segments", "Segments"), ("keywords", "Keywords"), ("outliers", "Outliers"), ("quotes", "Quotes"),
-       ("actions", "Actions"), ("method", "Method"))
+NAV = (("summary", "Summary"), ("top-signals", "Top signals"), ("themes", "Themes"), ("trends", "Trends"),
+       ("feelings", "Feelings"), ("segments", "Segments"), ("keywords", "Keywords"), ("outliers", "Outliers"),
+       ("quotes", "Quotes"), ("actions", "Actions"), ("method", "Method"))
 
 
 def render_html(data: ReportData, cfg: Config) -> str:
@@ -1147,7 +1203,8 @@ def render_html(data: ReportData, cfg: Config) -> str:
         sub += f" · latest {unit}: {_period_label(latest, cfg)} (from {latest.isoformat()})"
     sub += f" · last {cfg.signals.window} {unit}s compared with each topic's own past"
     sections = [
-        _html_summary(data, cfg, facts), _html_top_signals(data, cfg), _html_trends(data, cfg),
+        _html_summary(data, cfg, facts), _html_top_signals(data, cfg), _html_themes(data, cfg),
+        _html_trends(data, cfg),
         _html_feelings(data, cfg), _html_segments(data, cfg), _html_keywords(data, cfg),
         _html_outliers(data, cfg, facts), _html_quotes(data, cfg), _html_actions(data, cfg),
         _html_method(data, cfg),
@@ -1230,6 +1287,19 @@ def render_markdown(data: ReportData, cfg: Config) -> str:
     else:
         out += ["_No data: the signals table is empty for this run._" if data.signals.empty
                 else "_No weak, strong, latent or fading signals in this run._", ""]
+
+    out += ["## Themes", ""]
+    themes = theme_rows(data)
+    if themes:
+        rows = [[r.get("signal_class", "").replace("_", " "), f"{_md(r.get('label'))} (theme {int(r['theme_id'])})",
+                 _md(_member_text(r["members"])), _md_val(r, "docs", _count, k),
+                 _md_val(r, "customers", _count, k, count=True), _md_val(r, "growth", growth, k),
+                 _md_val(r, "net_sentiment", _points, k)] for r in themes]
+        out += [THEMES_LEAD, "", _md_table(["class", "theme", "topics", "docs", "customers", "growth", "net sentiment"],
+                                           rows), ""]
+    else:
+        out += ["_No data: the theme table is empty for this run._" if data.theme_signals.empty
+                else "_No theme groups two or more topics in this run._", ""]
 
     axis, top = period_axis(data), top_topics(data, cfg)
     out += ["## Trends", ""]

@@ -101,6 +101,7 @@ TOPICS = Schema("topics", (
     ("run_date", "DATE"),
     ("topic_id", "INTEGER"),
     ("label", "VARCHAR"),
+    ("theme_id", "INTEGER"),        # the group of related topics it belongs to (see signals/themes.py)
     ("keywords", "VARCHAR[]"),
     ("keywords_fi", "VARCHAR[]"),
     ("keywords_en", "VARCHAR[]"),
@@ -187,6 +188,18 @@ SIGNALS = Schema("signals", (                  # the leadership metric table, on
     ("rated_docs", "INTEGER"),
     ("keyword_alerts", "VARCHAR"),  # growing keywords inside the topic, e.g. "hinta (new), lasku (3.0×)"
     ("feeling_share", "DOUBLE"),    # mean share of emotional sentences (fact vs feeling), recent window
+))
+
+# Per theme (a group of related topics): the signal metrics of its documents taken together.
+THEME_SIGNALS = Schema("theme_signals", (
+    ("run_date", "DATE"),
+    ("theme_id", "INTEGER"),        # its lowest topic id
+    ("label", "VARCHAR"),
+    ("n_topics", "INTEGER"),
+    ("topic_ids", "INTEGER[]"),
+    ("keywords_fi", "VARCHAR[]"),
+    ("keywords_en", "VARCHAR[]"),
+    *((c, t) for c, t in SIGNALS.columns if c not in ("run_date", "topic_id", "label")),
 ))
 
 SIGNAL_PERIODS = Schema("signal_periods", (    # per topic x period: what the report's trend charts draw
@@ -287,4 +300,4 @@ RUNS = Schema("runs", (
 ))
 
 ALL = (RUNS, DOCUMENTS, TURNS, REJECTS, TOPICS, TOPIC_TRENDS, TOPIC_REGISTRY, TOPIC_MODEL, TOPIC_EVENTS, SIGNALS,
-       SIGNAL_PERIODS, SIGNAL_SEGMENTS, KEYWORD_SIGNALS, SIGNAL_QUOTES, ACTION_FOLLOWUP)
+       THEME_SIGNALS, SIGNAL_PERIODS, SIGNAL_SEGMENTS, KEYWORD_SIGNALS, SIGNAL_QUOTES, ACTION_FOLLOWUP)

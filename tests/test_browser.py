@@ -66,7 +66,7 @@ def test_explorer_initialises_and_fills_the_overview(pages, tmp_path):
     dom = dump_dom(tmp_path, pages["explorer"])
     attrs = body_attrs(dom)
     assert 'data-ready="1"' in attrs and "data-js-errors" not in attrs
-    for eid in ("f-topic", "f-lang", "f-channel", "f-period", "f-search", "overview", "doc-list"):
+    for eid in ("f-theme", "f-topic", "f-lang", "f-channel", "f-period", "f-search", "overview", "doc-list"):
         assert f'id="{eid}"' in dom
     # The JavaScript built one overview row per topic with documents, plus the total row.
     assert len(re.findall(r'<tr data-topic="-?\d+">', dom)) == 4
@@ -88,6 +88,21 @@ def test_explorer_drill_down_and_filters(pages, tmp_path):
     # topic 1 has 6 Finnish documents (odd numbers 1..11)
     assert 'data-clicked="6"' in attrs and 'data-listed="6"' in attrs
     assert "app login failures" in attrs and "data-js-errors" not in attrs
+
+
+def test_explorer_theme_filter_keeps_the_themes_topics(pages, tmp_path):
+    # Theme 1 = topics 1 (12 documents) and 3 (9): the overview lists those two topics and 21 documents match.
+    probe = """<script>
+    var s = document.getElementById("f-theme"); s.value = "1"; s.dispatchEvent(new Event("change"));
+    document.body.dataset.matched = document.getElementById("match-count").textContent;
+    document.body.dataset.rows = Array.prototype.map.call(
+      document.querySelectorAll("#overview-body tr[data-topic]"), function (r) { return r.dataset.topic; }).join(",");
+    </script></body>"""
+    page = pages["explorer"].parent / "explorer-theme.html"
+    page.write_text(pages["explorer"].read_text(encoding="utf-8").replace("</body>", probe), encoding="utf-8")
+    attrs = body_attrs(dump_dom(tmp_path, page))
+    assert 'data-rows="1,3"' in attrs and 'data-matched="21 of 29 documents match the filters"' in attrs
+    assert "data-js-errors" not in attrs
 
 
 def test_explorer_period_filter_offers_the_reports_window(pages, tmp_path):

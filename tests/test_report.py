@@ -27,8 +27,8 @@ EVIL_LABEL = '<script>alert("label")</script> billing'
 EVIL_QUOTE = "Sovellus kaatuu <script>alert('quote')</script> joka kerta"
 EVIL_DOC = "closing tag </script><script>alert('doc')</script> in a text"
 UNQUOTED = "UNQUOTED-TEXT that is in documents but not in signal_quotes"
-SECTIONS = ("summary", "top-signals", "trends", "feelings", "segments", "keywords", "outliers", "quotes", "actions",
-            "method")
+SECTIONS = ("summary", "top-signals", "themes", "trends", "feelings", "segments", "keywords", "outliers", "quotes",
+            "actions", "method")
 
 
 def _doc(i: int, topic: int, week: int, customer: str, lang: str = "fi", channel: str = "chat", text: str = "") -> dict:
@@ -83,6 +83,17 @@ def make_signals() -> pd.DataFrame:
         _signal(3, "invoices", "well_known", 0.0, docs=5.0, customers=5.0, growth=0.0),
         _signal(-1, "outlier pool: needs that fit no topic", "noise", 0.0, docs=2.0, customers=2.0),
     ])
+
+
+def make_themes() -> pd.DataFrame:
+    """Theme 1 = topics 1 and 3 (a strong topic inside a steady theme); theme 2 = topics 2 and 4, too few
+    customers; theme 5 = one topic alone (not a group, so not listed)."""
+    rows = [dict(_signal(1, "apps and invoices", "well_known", 1.0, docs=17.0, customers=17.0, growth=0.05,
+                         net_sentiment=-50.0), n_topics=2, topic_ids=[3, 1]),
+            dict(_signal(2, "small group", "latent", 2.0, docs=None, customers=None, growth=None, net_sentiment=None,
+                         suppressed=True), n_topics=2, topic_ids=[2, 4]),
+            dict(_signal(5, "alone", "latent", 3.0, docs=30.0, customers=30.0), n_topics=1, topic_ids=[5])]
+    return pd.DataFrame(rows).rename(columns={"topic_id": "theme_id"})
 
 
 def make_periods() -> pd.DataFrame:
@@ -145,15 +156,16 @@ def make_actions() -> pd.DataFrame:
 
 
 def make_report_data() -> ReportData:
-    topics = pd.DataFrame([{"topic_id": t, "label": lbl, "keywords": ["a"], "keywords_fi": kf, "keywords_en": ke,
-                            "size": 10} for t, lbl, kf, ke in [
+    themes = {-1: -1, 1: 1, 3: 1, 2: 2, 4: 2}   # as in make_themes
+    topics = pd.DataFrame([{"topic_id": t, "label": lbl, "theme_id": themes[t], "keywords": ["a"], "keywords_fi": kf,
+                            "keywords_en": ke, "size": 10} for t, lbl, kf, ke in [
                                (-1, "outlier pool", [], []), (1, "app login failures", ["sovellus", "kirjautuminen"],
                                                               ["app", "login"]),
                                (2, EVIL_LABEL, ["lasku"], ["bill"]), (3, "invoices", ["lasku"], ["invoice"]),
                                (4, "tiny topic", [], ["tiny"])]])
     runs = pd.DataFrame([{"run_id": "abc123", "status": "ok"}])
     return ReportData.empty(RUN, runs=runs, documents=make_documents(), topics=topics, signals=make_signals(),
-                            signal_periods=make_periods(), signal_segments=make_segments(),
+                            theme_signals=make_themes(), signal_periods=make_periods(), signal_segments=make_segments(),
                             keyword_signals=make_keywords(), signal_quotes=make_quotes(),
                             action_followup=make_actions())
 
@@ -298,9 +310,25 @@ def test_feelings_segments_keywords_outliers_actions(data, rcfg):
     assert 'href="explorer.html"' in section(page, "method")
 
 
+def test_themes_list_groups_of_topics_largest_first_naming_a_growing_topic_inside(data, rcfg):
+    themes = section(render_html(data, rcfg), "themes")
+    assert re.findall(r'<tr class="theme" data-theme="(\d+)">', themes) == ["1", "2"]  # theme 5 is one topic
+    first = re.search(r'<tr class="theme" data-theme="1">(.*?)</tr>', themes, re.S).group(1)
+    # members in the topics' own priority order; the strong topic is named as such inside the steady theme
+    assert "app login failures (strong), invoices" in first and "2 topics" in first
+    assert re.findall(r'<td class="n[^"]*"[^>]*>(.*?)</td>', first) == ["17", "17", "+5 %/week", "−50"]
+    small = re.search(r'<tr class="theme" data-theme="2">(.*?)</tr>', themes, re.S).group(1)
+    assert re.findall(r'<td class="n[^"]*"[^>]*>(.*?)</td>', small) == ["—", "&lt;5", "—", "—"]
+    assert "&lt;script&gt;" in small and "<script>" not in small   # member labels are escaped
+    md = render_markdown(data, rcfg).split("## Themes")[1].split("## Trends")[0]
+    assert ("| well known | apps and invoices (theme 1) | app login failures (strong), invoices | 17 | 17 | +5 %/week "
+            "| −50 |") in md
+    assert "| — | <5 | — | — |" in md and "alone" not in md
+
+
 def test_markdown_has_the_sections_and_the_top_signal_first(data, rcfg):
     md = render_markdown(data, rcfg)
-    for title in ("## Summary", "## Top signals", "## Trends", "## How customers feel", "## Segment gaps",
+    for title in ("## Summary", "## Top signals", "## Themes", "## Trends", "## How customers feel", "## Segment gaps",
                   "## New complaints inside old topics", "## Needs that fit no known process",
                   "## In customers' words", "## Did our actions help?", "## Method"):
         assert title in md
@@ -389,6 +417,12 @@ def _embedded(page: str) -> str:
     m = re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S)
     assert m
     return m.group(1)
+
+
+def test_explorer_offers_the_reports_themes_and_knows_each_topics_theme(data, rcfg):
+    payload = explorer_payload(data, rcfg)
+    assert payload["themes"] == [{"id": 1, "label": "apps and invoices"}, {"id": 2, "label": "small group"}]
+    assert {t["id"]: t["theme"] for t in payload["topics"]} == {-1: -1, 1: 1, 2: 2, 3: 1, 4: 2}
 
 
 def test_explorer_embeds_only_redacted_document_texts(data, rcfg):

@@ -17,9 +17,12 @@ def tables(n_docs: int, run_id: str = "r") -> dict[str, pd.DataFrame]:
                                      | {"doc_id": f"feedback:{i}", "text": "hei", "topic_id": 0,
                                         "created_at": datetime(2026, 9, 1, tzinfo=timezone.utc)}
                                      for i in range(n_docs)])
-    out["topics"] = pd.DataFrame([dict(topic_id=0, label="lasku", keywords=["lasku"], keywords_fi=["lasku"],
+    out["topics"] = pd.DataFrame([dict(topic_id=0, label="lasku", theme_id=0, keywords=["lasku"], keywords_fi=["lasku"],
                                        keywords_en=[], size=n_docs, share_fi=1.0, share_en=0.0, share_other=0.0,
                                        representative_doc_ids=["feedback:0"], representative_texts=["hei"])])
+    out["theme_signals"] = pd.DataFrame([{c: None for c in schemas.THEME_SIGNALS.names if c != "run_date"}
+                                         | dict(theme_id=0, label="lasku", n_topics=2, topic_ids=[0, 3],
+                                                keywords_fi=["lasku"], keywords_en=[])])
     out["runs"] = pd.DataFrame([{c: None for c in schemas.RUNS.names if c != "run_date"} | {"run_id": run_id}])
     return out
 
@@ -48,6 +51,8 @@ def test_types_survive_empty_lists(tmp_path):
     parquet = tmp_path / "parquet" / "run_date=2026-11-22" / "topics.parquet"
     kinds = {r[0]: r[1] for r in duckdb.connect().execute(f"DESCRIBE SELECT * FROM '{parquet}'").fetchall()}
     assert kinds["keywords_en"] == "VARCHAR[]" and kinds["run_date"] == "DATE"
+    themes = wh.query("SELECT topic_ids, keywords_en FROM theme_signals")
+    assert list(themes["topic_ids"][0]) == [0, 3] and list(themes["keywords_en"][0]) == []
 
 
 def test_failed_write_leaves_previous_state(tmp_path):

@@ -1,0 +1,75 @@
+"""Themes: grouping topics by their centroids, and a theme's signal row from its topics' documents."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from signals import metrics, themes
+from signals.topics import OUTLIER
+from test_metrics import make_docs  # pytest puts tests/ on sys.path (no __init__.py there)
+
+
+def centroids_of(groups: list[int]) -> np.ndarray:
+    """One centroid per entry; entries with the same group share a direction (pairwise cosine ≈ 0.99, other
+    pairs exactly 0), each nudged along a direction of its own."""
+    dim = max(groups) + 1 + len(groups)
+    out = np.zeros((len(groups), dim))
+    for i, g in enumerate(groups):
+        out[i, g] = 1.0
+        out[i, max(groups) + 1 + i] = 0.1
+    return out
+
+
+def test_close_topics_form_one_theme_named_by_its_lowest_topic_id():
+    ids = [12, 3, 7, 30, 9, 21, 4, 15, 40, 41]
+    groups = [0, 0, 0, 0, 1, 1, 1, 2, 3, 4]   # 9 of 45 pairs are close: the 0.8 quantile falls between them
+    theme_of = themes.group_topics(ids, centroids_of(groups), quantile=0.8)
+    assert theme_of == {12: 3, 3: 3, 7: 3, 30: 3, 9: 4, 21: 4, 4: 4, 15: 15, 40: 40, 41: 41}
+    assert themes.theme_members(theme_of) == {3: [3, 7, 12, 30], 4: [4, 9, 21], 15: [15], 40: [40], 41: [41]}
+
+
+def test_the_cut_is_relative_to_the_corpus_not_a_fixed_similarity():
+    # The same structure with every cosine compressed towards 0.8 (as e5's are) groups the same way.
+    c = centroids_of([0, 0, 0, 0, 1, 1, 1, 2, 3, 4])
+    c = c / np.linalg.norm(c, axis=1, keepdims=True)
+    common = np.ones((len(c), 1)) * 2.0
+    assert themes.group_topics(range(10), np.hstack([c, common]), 0.8) == \
+        themes.group_topics(range(10), c, 0.8)
+
+
+def test_off_or_too_few_topics_leaves_every_topic_alone():
+    c = centroids_of([0, 0, 1, 1])
+    assert themes.group_topics([5, 6, 7, 8], c, quantile=0) == {5: 5, 6: 6, 7: 7, 8: 8}
+    assert themes.group_topics([5, 6], c[:2], quantile=0.8) == {5: 5, 6: 6}
+    assert themes.group_topics([], np.zeros((0, 3)), quantile=0.8) == {}
+
+
+def test_documents_take_their_topics_theme_and_the_outlier_pool_stays_out():
+    got = themes.theme_ids([1, 2, OUTLIER, 99], {1: 1, 2: 1})
+    assert got.tolist() == [1, 1, OUTLIER, OUTLIER]
+
+
+def test_a_theme_row_counts_its_topics_documents_together():
+    # Topics 1 and 2 (one theme) have 3 customers a week each: too few alone in a week, enough together.
+    docs = make_docs({1: [3] * 8, 2: [3] * 8, 3: [6] * 8, OUTLIER: [2] * 8})
+    lemmas = {1: "lasku virhe", 2: "hyvitys lasku", 3: "yhteys hidas", OUTLIER: "muu"}
+    docs = docs.assign(lemmas=docs["topic_id"].map(lemmas), text=[f"text {d}" for d in docs["doc_id"]],
+                       topic_prob=0.5, source="feedback", rating=np.nan)
+    space = np.random.default_rng(0).normal(size=(len(docs), 8)).astype(np.float32)
+    complete = np.ones(len(docs), dtype=bool)
+    options = dict(window=4, k=5, quote_min_customers=10, quotes_per_topic=2)
+    rows = themes.theme_signals(docs, space, {1: 1, 2: 1, 3: 3}, complete, top_n_words=5, **options)
+    rows = rows.set_index("theme_id")
+    assert sorted(rows.index) == [1, 3]   # the outlier pool is not a theme
+    assert rows.loc[1, "n_topics"] == 2 and list(rows.loc[1, "topic_ids"]) == [1, 2]
+    assert rows.loc[1, "docs"] == 24 and rows.loc[3, "docs"] == 24   # 4 weeks × (3 + 3), and 4 × 6
+    assert "lasku" in rows.loc[1, "label"] and set(rows.loc[1, "keywords_fi"]) >= {"lasku", "hyvitys", "virhe"}
+    # The same metrics a topic gets: the row of topic 3 alone equals theme 3's.
+    topic_rows = metrics.signal_tables(docs, {3: "x"}, **options)["signals"].set_index("topic_id")
+    for col in ("signal_class", "docs", "customers", "growth", "net_sentiment"):
+        assert rows.loc[3, col] == topic_rows.loc[3, col]
+    # Only documents of complete periods count in a theme's trend.
+    last_week = docs["created_at"] >= docs["created_at"].max() - pd.Timedelta(days=6)
+    partial = themes.theme_signals(docs, space, {1: 1, 2: 1, 3: 3}, ~last_week.to_numpy(), top_n_words=5,
+                                   **options).set_index("theme_id")
+    assert partial.loc[1, "docs"] == 24 and partial.loc[1, "period_start"] < rows.loc[1, "period_start"]
