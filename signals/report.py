@@ -848,7 +848,8 @@ def _html_themes(data: ReportData, cfg: Config) -> str:
     body = "".join(
         f'<tr class="theme" data-theme="{int(r["theme_id"])}"><td>{_badge(r.get("signal_class"))} '
         f'<span class="label">{_esc(r.get("label"))}</span> <span class="muted">{len(r["members"])} topics</span>'
-        f'<div class="meta">{_esc(_member_text(r["members"]))}</div></td>'
+        f'<div class="meta">{_esc(_member_text(r["members"]))}</div>'
+        f'<div class="expl">{_esc(r.get("explanation"))}</div></td>'
         + _cell(r, "docs", _count, k) + _cell(r, "customers", _count, k, count=True)
         + _cell(r, "growth", lambda v: _growth(v, unit), k) + _cell(r, "net_sentiment", _points, k) + "</tr>"
         for r in rows)
@@ -1294,9 +1295,9 @@ def render_markdown(data: ReportData, cfg: Config) -> str:
         rows = [[r.get("signal_class", "").replace("_", " "), f"{_md(r.get('label'))} (theme {int(r['theme_id'])})",
                  _md(_member_text(r["members"])), _md_val(r, "docs", _count, k),
                  _md_val(r, "customers", _count, k, count=True), _md_val(r, "growth", growth, k),
-                 _md_val(r, "net_sentiment", _points, k)] for r in themes]
-        out += [THEMES_LEAD, "", _md_table(["class", "theme", "topics", "docs", "customers", "growth", "net sentiment"],
-                                           rows), ""]
+                 _md_val(r, "net_sentiment", _points, k), _md(r.get("explanation"))] for r in themes]
+        out += [THEMES_LEAD, "", _md_table(["class", "theme", "topics", "docs", "customers", "growth", "net sentiment",
+                                            "why"], rows), ""]
     else:
         out += ["_No data: the theme table is empty for this run._" if data.theme_signals.empty
                 else "_No theme groups two or more topics in this run._", ""]

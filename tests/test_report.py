@@ -322,7 +322,8 @@ def test_themes_list_groups_of_topics_largest_first_naming_a_growing_topic_insid
     assert "&lt;script&gt;" in small and "<script>" not in small   # member labels are escaped
     md = render_markdown(data, rcfg).split("## Themes")[1].split("## Trends")[0]
     assert ("| well known | apps and invoices (theme 1) | app login failures (strong), invoices | 17 | 17 | +5 %/week "
-            "| −50 |") in md
+            "| −50 | well_known signal 'apps and invoices', explained. |") in md
+    assert "well_known signal &#x27;apps and invoices&#x27;, explained." in first   # why, as for a topic
     assert "| — | <5 | — | — |" in md and "alone" not in md
 
 
