@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from signals import embed, langid, nlp, topic_registry, topics
+from signals import embed, langid, nlp, themes, topic_registry, topics
 from signals.config import Config, resolve
 from signals.heads import read_labelled_csv
 
@@ -81,7 +81,14 @@ def evaluate_stability(input_dir: str | Path, cfg: Config, *, overlap_weeks: int
     ids2 = pd.Series(run2.docs["topic_id"].to_numpy(), index=docs.index[second])
     common = docs.index[both]
     kept = float((ids1.loc[common] == ids2.loc[common]).mean()) if len(common) else 0.0
+    # The same measure for theme ids, carried over the refit as the nightly run does.
+    first_themes = themes.group_topics(run1.state.topic_ids, run1.state.centroids, tc.theme_quantile)
+    theme_maps = [first_themes, themes.carry_themes(first_themes, run2.state.topic_ids, run2.state.centroids,
+                                                    tc.theme_quantile)]
+    t1, t2 = (pd.Series(themes.theme_ids(ids.loc[common], m), index=common) for ids, m in zip((ids1, ids2), theme_maps))
     events = pd.DataFrame(run2.events)
-    return {"stability": kept, "n_common": int(len(common)), "n_run1": int(first.sum()), "n_run2": int(second.sum()),
+    return {"stability": kept, "theme_stability": float((t1 == t2).mean()) if len(common) else 0.0,
+            "n_common": int(len(common)), "n_run1": int(first.sum()), "n_run2": int(second.sum()),
             "topics_run1": int(len(run1.state.topic_ids)), "topics_run2": int(len(run2.state.topic_ids)),
+            "themes_run1": len(set(theme_maps[0].values())), "themes_run2": len(set(theme_maps[1].values())),
             "events": events["event"].value_counts().to_dict() if len(events) else {}}

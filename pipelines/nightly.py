@@ -177,20 +177,25 @@ def run_nightly(input_dir: Path, run_date: date, cfg: Config, *, warehouse_dir: 
         docs = pd.concat([docs.reset_index(drop=True), scored, flags], axis=1)
     with stage("topics"):
         tc = cfg.topics
-        previous = topic_registry.state_from_tables(wh.latest_before("topic_model", run_date),
-                                                    wh.latest_before("topic_registry", run_date))
+        stored_model, stored_registry = wh.latest_before("topic_model", run_date), wh.latest_before("topic_registry",
+                                                                                                   run_date)
+        previous = topic_registry.state_from_tables(stored_model, stored_registry)
         tr = topic_registry.run_topics(docs, vectors, tc, previous=previous, run_date=run_date,
                                       timezone=cfg.ingest.timezone)
         docs = tr.docs
         topic_table = topics.build_topics_table(docs, tr.space, top_n_words=tc.top_n_words,
                                                 n_representative=tc.n_representative)
-        theme_of = themes.group_topics(tr.state.topic_ids, tr.state.centroids, tc.theme_quantile)
+        theme_of = themes.carry_themes(themes.stored_themes(stored_model, stored_registry, tc.theme_quantile),
+                                       tr.state.topic_ids, tr.state.centroids, tc.theme_quantile)
         topic_table["theme_id"] = themes.theme_ids(topic_table["topic_id"], theme_of)
         trends = topics.topic_trends(docs, cfg.ingest.timezone)
         last_seen = pd.Series(topic_registry.local_dates(docs["created_at"], cfg.ingest.timezone)).groupby(
             docs["topic_id"].to_numpy()).max().to_dict()
         state = topic_registry.state_tables(tr.state, tr.refit_reason, tr.n_fit_docs,
                                             dict(zip(topic_table["topic_id"], topic_table["label"])), last_seen)
+        # Themes are carried in the registry, so tomorrow's start from tonight's (see themes.carry_themes).
+        state["topic_registry"]["theme_id"] = themes.theme_ids(state["topic_registry"]["topic_id"], theme_of)
+        state["topic_model"]["theme_quantile"] = tc.theme_quantile
         events = pd.DataFrame(tr.events, columns=["event", "topic_id", "related_topic_id", "similarity"])
         res.n_topics = int((topic_table["topic_id"] != topics.OUTLIER).sum()) if len(topic_table) else 0
         res.outlier_share = float((docs["topic_id"] == topics.OUTLIER).mean()) if len(docs) else 0.0

@@ -128,8 +128,8 @@ class TopicConfig(_Strict):
     centroid_momentum: float = Field(0.5, ge=0, le=1)
     # Stored topics whose centroids converge to this similarity are merged.
     merge_min_similarity: float = Field(0.95, ge=-1, le=1)
-    # Topics whose centroids are among the closest (this quantile of all pairs, on average between
-    # groups) form one theme, so a subject split into many small topics is seen whole (0 = off).
+    # Groups of topics join into one theme while their average centroid similarity is above this quantile of
+    # all pairwise similarities (and above 0), so a subject split into many small topics is seen whole (0 = off).
     theme_quantile: float = Field(0.8, ge=0, lt=1)
 
 

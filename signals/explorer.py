@@ -120,7 +120,7 @@ function el(tag, attrs, text) {
 function fill(select, values) {
   values.forEach(function (v) { select.appendChild(el("option", {value: v[0]}, v[1])); });
 }
-fill($("f-theme"), DATA.themes.map(function (t) { return [String(t.id), t.label]; }));
+fill($("f-theme"), DATA.themes.map(function (t) { return [String(t.id), t.label + " (theme " + t.id + ")"]; }));
 fill($("f-topic"), DATA.topics.map(function (t) { return [String(t.id), t.label]; }));
 fill($("f-lang"), langs.map(function (v) { return [v, v]; }));
 fill($("f-channel"), channels.map(function (v) { return [v, v]; }));

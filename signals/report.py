@@ -421,8 +421,8 @@ def top_topics(data: ReportData, cfg: Config) -> list[dict]:
 
 def theme_rows(data: ReportData) -> list[dict]:
     """Themes of two or more topics, largest first (in the recent window; the point of a theme is its whole
-    size), each with `members`: its topics as (label, signal class) in the topics' own priority order. A theme
-    of one topic is that topic, shown above."""
+    size), each with `members`: its topics as (label, signal class, counted in the theme's figures) in the
+    topics' own priority order. A theme of one topic is that topic, shown above."""
     t = data.theme_signals
     if t.empty:
         return []
@@ -437,16 +437,21 @@ def theme_rows(data: ReportData) -> list[dict]:
     for r in _records(t.drop(columns=["_n", "_prio", "_docs"])):
         ids = [int(i) for i in _as_list(r.get("topic_ids"))]
         ids.sort(key=lambda i: order.index(i) if i in order else len(order))
-        r["members"] = [(_text(by_topic.get(i, {}).get("label"), f"topic {i}"), _text(by_topic.get(i, {}).get(
-            "signal_class"))) for i in ids]
+        left_out = {int(i) for i in _as_list(r.get("topics_left_out"))}
+        r["members"] = [(_text(by_topic.get(i, {}).get("label"), f"topic {i}"),
+                         _text(by_topic.get(i, {}).get("signal_class")), i not in left_out) for i in ids]
         rows.append(r)
     return rows
 
 
-def _member_text(members: list[tuple[str, str]]) -> str:
-    """"a, b (strong), c": a flagged class is named, as a growing topic can sit inside a steady theme."""
-    return ", ".join(f"{label} ({cls.replace('_', ' ')})" if cls in ("weak", "strong") else label
-                     for label, cls in members)
+def _member_text(members: list[tuple[str, str, bool]], k: int) -> str:
+    """"a, b (strong), c": a flagged class is named, as a growing topic can sit inside a steady theme; so is a
+    topic the theme's figures leave out (see themes.left_out_topics)."""
+    def one(label: str, cls: str, counted: bool) -> str:
+        if not counted:
+            return f"{label} (not counted: fewer than {k} customers)"
+        return f"{label} ({cls.replace('_', ' ')})" if cls in ("weak", "strong") else label
+    return ", ".join(one(*m) for m in members)
 
 
 def period_axis(data: ReportData) -> list[date]:
@@ -847,8 +852,9 @@ def _html_themes(data: ReportData, cfg: Config) -> str:
     k, unit = cfg.signals.min_customers, _unit(cfg)
     body = "".join(
         f'<tr class="theme" data-theme="{int(r["theme_id"])}"><td>{_badge(r.get("signal_class"))} '
-        f'<span class="label">{_esc(r.get("label"))}</span> <span class="muted">{len(r["members"])} topics</span>'
-        f'<div class="meta">{_esc(_member_text(r["members"]))}</div>'
+        f'<span class="label">{_esc(r.get("label"))}</span> <span class="muted">theme {int(r["theme_id"])} · '
+        f'{len(r["members"])} topics</span>'
+        f'<div class="meta">{_esc(_member_text(r["members"], k))}</div>'
         f'<div class="expl">{_esc(r.get("explanation"))}</div></td>'
         + _cell(r, "docs", _count, k) + _cell(r, "customers", _count, k, count=True)
         + _cell(r, "growth", lambda v: _growth(v, unit), k) + _cell(r, "net_sentiment", _points, k) + "</tr>"
@@ -1292,8 +1298,8 @@ def render_markdown(data: ReportData, cfg: Config) -> str:
     out += ["## Themes", ""]
     themes = theme_rows(data)
     if themes:
-        rows = [[r.get("signal_class", "").replace("_", " "), f"{_md(r.get('label'))} (theme {int(r['theme_id'])})",
-                 _md(_member_text(r["members"])), _md_val(r, "docs", _count, k),
+        rows = [[_text(r.get("signal_class")).replace("_", " "), f"{_md(r.get('label'))} (theme {int(r['theme_id'])})",
+                 _md(_member_text(r["members"], k)), _md_val(r, "docs", _count, k),
                  _md_val(r, "customers", _count, k, count=True), _md_val(r, "growth", growth, k),
                  _md_val(r, "net_sentiment", _points, k), _md(r.get("explanation"))] for r in themes]
         out += [THEMES_LEAD, "", _md_table(["class", "theme", "topics", "docs", "customers", "growth", "net sentiment",

@@ -129,6 +129,7 @@ TOPIC_REGISTRY = Schema("topic_registry", (   # active topics after each run: wh
     ("label", "VARCHAR"),
     ("first_seen", "DATE"),
     ("last_seen", "DATE"),
+    ("theme_id", "INTEGER"),        # carried from night to night (see signals/themes.py)
 ))
 
 TOPIC_MODEL = Schema("topic_model", (         # the fitted topic space each run used
@@ -139,6 +140,7 @@ TOPIC_MODEL = Schema("topic_model", (         # the fitted topic space each run 
     ("n_fit_docs", "INTEGER"),
     ("next_topic_id", "INTEGER"),
     ("lang_means", "VARCHAR"),      # JSON: the language centring vectors
+    ("theme_quantile", "DOUBLE"),   # the setting the registry's themes were grouped under
 ))
 
 TOPIC_EVENTS = Schema("topic_events", (
@@ -197,6 +199,7 @@ THEME_SIGNALS = Schema("theme_signals", (
     ("label", "VARCHAR"),
     ("n_topics", "INTEGER"),
     ("topic_ids", "INTEGER[]"),
+    ("topics_left_out", "INTEGER[]"),  # suppressed topics the figures leave out (themes.left_out_topics)
     ("keywords_fi", "VARCHAR[]"),
     ("keywords_en", "VARCHAR[]"),
     *((c, t) for c, t in SIGNALS.columns if c not in ("run_date", "topic_id", "label")),

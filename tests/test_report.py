@@ -91,7 +91,7 @@ def make_themes() -> pd.DataFrame:
     rows = [dict(_signal(1, "apps and invoices", "well_known", 1.0, docs=17.0, customers=17.0, growth=0.05,
                          net_sentiment=-50.0), n_topics=2, topic_ids=[3, 1]),
             dict(_signal(2, "small group", "latent", 2.0, docs=None, customers=None, growth=None, net_sentiment=None,
-                         suppressed=True), n_topics=2, topic_ids=[2, 4]),
+                         suppressed=True), n_topics=2, topic_ids=[2, 4], topics_left_out=[4]),
             dict(_signal(5, "alone", "latent", 3.0, docs=30.0, customers=30.0), n_topics=1, topic_ids=[5])]
     return pd.DataFrame(rows).rename(columns={"topic_id": "theme_id"})
 
@@ -315,11 +315,12 @@ def test_themes_list_groups_of_topics_largest_first_naming_a_growing_topic_insid
     assert re.findall(r'<tr class="theme" data-theme="(\d+)">', themes) == ["1", "2"]  # theme 5 is one topic
     first = re.search(r'<tr class="theme" data-theme="1">(.*?)</tr>', themes, re.S).group(1)
     # members in the topics' own priority order; the strong topic is named as such inside the steady theme
-    assert "app login failures (strong), invoices" in first and "2 topics" in first
+    assert "app login failures (strong), invoices" in first and "theme 1 · 2 topics" in first
     assert re.findall(r'<td class="n[^"]*"[^>]*>(.*?)</td>', first) == ["17", "17", "+5 %/week", "−50"]
     small = re.search(r'<tr class="theme" data-theme="2">(.*?)</tr>', themes, re.S).group(1)
     assert re.findall(r'<td class="n[^"]*"[^>]*>(.*?)</td>', small) == ["—", "&lt;5", "—", "—"]
     assert "&lt;script&gt;" in small and "<script>" not in small   # member labels are escaped
+    assert "tiny topic (not counted: fewer than 5 customers)" in small   # its figures leave the topic out
     md = render_markdown(data, rcfg).split("## Themes")[1].split("## Trends")[0]
     assert ("| well known | apps and invoices (theme 1) | app login failures (strong), invoices | 17 | 17 | +5 %/week "
             "| −50 | well_known signal 'apps and invoices', explained. |") in md

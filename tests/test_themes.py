@@ -46,7 +46,14 @@ def test_off_or_too_few_topics_leaves_every_topic_alone():
 
 def test_documents_take_their_topics_theme_and_the_outlier_pool_stays_out():
     got = themes.theme_ids([1, 2, OUTLIER, 99], {1: 1, 2: 1})
-    assert got.tolist() == [1, 1, OUTLIER, OUTLIER]
+    assert got.tolist() == [1, 1, OUTLIER, 99]   # a topic the grouping did not see stands alone
+
+
+def test_unrelated_topics_never_join_whatever_the_quantile():
+    # All pairs equally unrelated (cosine 0): the quantile falls on 0, and 0 is not "alike".
+    assert themes.group_topics([1, 2, 3, 4], np.eye(4), quantile=0.8) == {1: 1, 2: 2, 3: 3, 4: 4}
+    with_zero = np.vstack([centroids_of([0, 0, 1, 2]), np.zeros((1, 7))])
+    assert themes.group_topics([1, 2, 3, 4, 5], with_zero, quantile=0.8) == {1: 1, 2: 1, 3: 3, 4: 4, 5: 5}
 
 
 def test_a_theme_row_counts_its_topics_documents_together():
@@ -73,3 +80,44 @@ def test_a_theme_row_counts_its_topics_documents_together():
     partial = themes.theme_signals(docs, space, {1: 1, 2: 1, 3: 3}, ~last_week.to_numpy(), top_n_words=5,
                                    **options).set_index("theme_id")
     assert partial.loc[1, "docs"] == 24 and partial.loc[1, "period_start"] < rows.loc[1, "period_start"]
+
+
+def test_a_theme_leaves_out_suppressed_topics_that_its_total_would_give_away():
+    # Topic 2 alone has 4 customers in the window (suppressed): theme {1, 2} minus topic 1 would show them, so
+    # the theme counts topic 1 only. Topics 4 and 5 are suppressed too, but together they are 8 customers.
+    docs = make_docs({1: [6] * 8, 2: [1] * 8, 3: [6] * 8, 4: [1] * 8, 5: [1] * 8})
+    docs = docs.assign(lemmas="lasku", text="text", topic_prob=0.5, source="feedback", rating=np.nan)
+    space = np.random.default_rng(0).normal(size=(len(docs), 8)).astype(np.float32)
+    options = dict(window=4, k=5, quote_min_customers=10, quotes_per_topic=2)
+    theme_of = {1: 1, 2: 1, 3: 3, 4: 3, 5: 3}
+    rows = themes.theme_signals(docs, space, theme_of, np.ones(len(docs), dtype=bool), top_n_words=5,
+                                **options).set_index("theme_id")
+    assert rows.loc[1, "docs"] == 24 and list(rows.loc[1, "topics_left_out"]) == [2]
+    assert list(rows.loc[1, "topic_ids"]) == [1, 2] and not rows.loc[1, "suppressed"]
+    assert rows.loc[3, "docs"] == 32 and list(rows.loc[3, "topics_left_out"]) == []
+
+
+def test_themes_are_carried_and_new_topics_join_the_closest_or_stand_alone():
+    # Last night: topics 1–4 in theme 1, 5–6 in theme 5, 7–9 alone. Tonight topic 1 (the theme's name) has
+    # retired, 10 is close to theme 5's topics and 11 to nothing.
+    groups = {2: 0, 3: 0, 4: 0, 5: 1, 6: 1, 7: 2, 8: 3, 9: 4, 10: 1, 11: 5}
+    ids = list(groups)
+    previous = {1: 1, 2: 1, 3: 1, 4: 1, 5: 5, 6: 5, 7: 7, 8: 8, 9: 9}
+    got = themes.carry_themes(previous, ids, centroids_of([groups[t] for t in ids]), quantile=0.8)
+    assert got == {2: 1, 3: 1, 4: 1, 5: 5, 6: 5, 10: 5, 7: 7, 8: 8, 9: 9, 11: 11}
+    # Kept topics keep their theme even where a fresh grouping would differ; no previous grouping: fresh.
+    moved = {**previous, 7: 1}
+    assert themes.carry_themes(moved, ids, centroids_of([groups[t] for t in ids]), 0.8)[7] == 1
+    assert themes.carry_themes(None, ids, centroids_of([groups[t] for t in ids]), 0.8) == \
+        themes.group_topics(ids, centroids_of([groups[t] for t in ids]), 0.8)
+    assert themes.carry_themes(previous, ids, centroids_of([groups[t] for t in ids]), 0) == {t: t for t in ids}
+
+
+def test_stored_themes_only_when_grouped_under_the_same_setting():
+    registry = pd.DataFrame({"topic_id": [1, 2, 3], "theme_id": [1, 1, 3]})
+    model = pd.DataFrame({"theme_quantile": [0.8]})
+    assert themes.stored_themes(model, registry, 0.8) == {1: 1, 2: 1, 3: 3}
+    assert themes.stored_themes(model, registry, 0.7) is None                       # setting changed
+    assert themes.stored_themes(model.assign(theme_quantile=None), registry, 0.8) is None
+    assert themes.stored_themes(model, registry.drop(columns="theme_id"), 0.8) is None   # before themes
+    assert themes.stored_themes(model, registry.iloc[:0], 0.8) is None
