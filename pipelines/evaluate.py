@@ -57,7 +57,8 @@ def evaluate_stability(input_dir: str | Path, cfg: Config, *, overlap_weeks: int
 
     Run 1 fits on the earlier window; run 2 refits (forced) on the later window with run 1's
     registry, as a nightly refit would. Stability = share of documents present in both windows
-    that keep their topic id (true outliers included: staying an outlier counts as keeping).
+    that keep their topic id (true outliers included: staying an outlier counts as keeping); `theme_stability`
+    is the same for theme ids, carried over the refit as the nightly run carries them.
     """
     from signals import ingest, redact, validate
 

@@ -128,8 +128,9 @@ class TopicConfig(_Strict):
     centroid_momentum: float = Field(0.5, ge=0, le=1)
     # Stored topics whose centroids converge to this similarity are merged.
     merge_min_similarity: float = Field(0.95, ge=-1, le=1)
-    # Groups of topics join into one theme while their average centroid similarity is above this quantile of
-    # all pairwise similarities (and above 0), so a subject split into many small topics is seen whole (0 = off).
+    # Groups of topics join into one theme while their average centroid similarity is at or above this quantile
+    # of all pairwise similarities (and above 0), so a subject split into many small topics is seen whole
+    # (0 = off). Themes form on the first run and are carried; changing this regroups them.
     theme_quantile: float = Field(0.8, ge=0, lt=1)
 
 

@@ -65,16 +65,19 @@ def carry_themes(previous: dict[int, int] | None, topic_ids: Sequence[int], cent
     Regrouping every night made themes jump: a refit moves centroids a little and adds or retires topics,
     and average linkage near its cut then regroups whole subjects (over the refit of `signals eval stability`
     on the sample corpus, 0.68–0.94 of shared documents kept their theme id when regrouped, 0.976–0.982 when
-    carried; two embedding runs). Without a previous grouping (the first
-    run, an older warehouse, a changed `theme_quantile`) the topics are grouped afresh.
+    carried; two embedding runs). Without a previous grouping (the first run, an older warehouse, a changed
+    `theme_quantile`) or when none of tonight's topics was in it, the topics are grouped afresh. Carried
+    groups never split or merge, even where their centroids have drifted apart: regrouping is left to a
+    changed `theme_quantile`.
     """
     ids = [int(t) for t in topic_ids]
     if quantile <= 0:
         return {t: t for t in ids}
-    if not previous or not any(t in previous for t in ids) or len(ids) < 3:
+    if not previous or not any(t in previous for t in ids):
         return group_topics(ids, centroids, quantile)
     dist = _distances(centroids)
-    cut, square = _cut(dist, quantile), squareform(dist)
+    # With fewer than three topics there is no distribution of pairs to cut: new topics stand alone.
+    cut, square = (_cut(dist, quantile) if len(ids) >= 3 else -1.0), squareform(dist)
     theme_of = {t: int(previous[t]) for t in ids if t in previous}
     position = {t: i for i, t in enumerate(ids)}
     for t in sorted(set(ids) - set(theme_of)):   # in id order: a new topic may join one created just before
@@ -126,9 +129,13 @@ def theme_signals(docs: pd.DataFrame, space: np.ndarray, theme_of: dict[int, int
     labels = described["label"].to_dict()
     recent = docs[trend_mask].reset_index(drop=True)
     recent_ids = ids[trend_mask]
-    left_out = left_out_topics(recent, recent_ids, **signal_options)
-    counted = ~recent["topic_id"].isin(left_out).to_numpy()
-    signals = metrics.signal_tables(recent[counted].assign(topic_id=recent_ids[counted]), labels,
+    in_window = recent_window(recent, **signal_options)
+    left_out = left_out_topics(recent, recent_ids, in_window, **signal_options)
+    # Their recent documents go to the outlier pool (dropped below), not out of the data: every share and total
+    # behind a theme row is then the topic table's, so no difference between the two tables shows them.
+    # Their earlier documents stay, so a theme holding a fading topic still reads as fading.
+    hidden = recent["topic_id"].isin(left_out).to_numpy() & in_window
+    signals = metrics.signal_tables(recent.assign(topic_id=np.where(hidden, OUTLIER, recent_ids)), labels,
                                     **signal_options)["signals"]
     signals = signals[signals["topic_id"] != OUTLIER].rename(columns={"topic_id": "theme_id"})
     members = theme_members(theme_of)
@@ -140,23 +147,32 @@ def theme_signals(docs: pd.DataFrame, space: np.ndarray, theme_of: dict[int, int
         keywords_en=signals["theme_id"].map(described["keywords_en"])).reset_index(drop=True)
 
 
-def left_out_topics(recent: pd.DataFrame, recent_ids: np.ndarray, *, period: str = "W", window: int = 4,
-                    timezone: str = "Europe/Helsinki", k: int = 5, **_) -> set[int]:
-    """Topics whose documents a theme must not count: its suppressed topics (1 to k−1 customers in the recent
-    window), when together they too come from fewer than k customers.
+def recent_window(docs: pd.DataFrame, *, period: str = "W", window: int = 4, timezone: str = "Europe/Helsinki",
+                  **_) -> np.ndarray:
+    """Per document: is it in the recent window that `metrics.signal_tables` reads (the last `window` periods)?"""
+    if docs.empty:
+        return np.zeros(0, dtype=bool)
+    starts = metrics.period_start(docs["created_at"], period=period, timezone=timezone)
+    latest = pd.Timestamp(max(starts))
+    # Every period from the first to the last counts (as in metrics.topic_periods), so the window is calendar time.
+    since = (latest - (pd.DateOffset(weeks=window - 1) if period == "W" else pd.DateOffset(months=window - 1))).date()
+    return (starts >= since).to_numpy()
+
+
+def left_out_topics(recent: pd.DataFrame, recent_ids: np.ndarray, in_window: np.ndarray, *, k: int = 5,
+                    **_) -> set[int]:
+    """Topics whose recent documents a theme must not count: its suppressed topics (1 to k−1 customers in the
+    recent window), when together they too come from fewer than k customers.
 
     A theme's documents are its topics' documents, so its total minus its shown topics' totals is what its
     suppressed topics hold: published, that would undo their suppression. From k customers on, the suppressed
     topics taken together are a group large enough to publish, and they count. Leaving a few small topics out
     keeps the theme's figures; blanking the theme instead hid the sample corpus's whole billing theme.
+    Known gap, shared with the topic table: the window's total of all documents is published, so the sum over
+    all suppressed topics can be worked out from the shown rows (see README, Silent signals).
     """
     if recent.empty:
         return set()
-    starts = metrics.period_start(recent["created_at"], period=period, timezone=timezone)
-    latest = pd.Timestamp(max(starts))
-    # Every period from the first to the last counts (as in metrics.topic_periods), so the window is calendar time.
-    since = (latest - (pd.DateOffset(weeks=window - 1) if period == "W" else pd.DateOffset(months=window - 1))).date()
-    in_window = (starts >= since).to_numpy()
     topics, keys, themes = recent["topic_id"].to_numpy()[in_window], recent["customer_key"][in_window], \
         recent_ids[in_window]
     per_topic = keys.groupby(topics).agg(metrics.distinct_customers)

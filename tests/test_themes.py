@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from signals import metrics, themes
 from signals.topics import OUTLIER
@@ -95,6 +96,21 @@ def test_a_theme_leaves_out_suppressed_topics_that_its_total_would_give_away():
     assert rows.loc[1, "docs"] == 24 and list(rows.loc[1, "topics_left_out"]) == [2]
     assert list(rows.loc[1, "topic_ids"]) == [1, 2] and not rows.loc[1, "suppressed"]
     assert rows.loc[3, "docs"] == 32 and list(rows.loc[3, "topics_left_out"]) == []
+    # Shares rest on the same total as the topic table's, so comparing the two tables shows nothing.
+    topic_rows = metrics.signal_tables(docs, {}, **options)["signals"].set_index("topic_id")
+    total = topic_rows.loc[1, "docs"] / topic_rows.loc[1, "share_window"]
+    assert rows.loc[1, "docs"] / rows.loc[1, "share_window"] == pytest.approx(total)
+
+
+def test_a_left_out_topic_keeps_its_past_in_the_theme():
+    # Topic 2 was large and has faded to 4 customers in the window: the theme it sat in has shrunk, and says so.
+    docs = make_docs({1: [6] * 8, 2: [30] * 4 + [1] * 4, 3: [6] * 8})
+    docs = docs.assign(lemmas="lasku", text="text", topic_prob=0.5, source="feedback", rating=np.nan)
+    space = np.random.default_rng(0).normal(size=(len(docs), 8)).astype(np.float32)
+    rows = themes.theme_signals(docs, space, {1: 1, 2: 1, 3: 3}, np.ones(len(docs), dtype=bool), top_n_words=5,
+                                window=4, k=5, quote_min_customers=10, quotes_per_topic=2).set_index("theme_id")
+    assert list(rows.loc[1, "topics_left_out"]) == [2] and rows.loc[1, "docs"] == 24
+    assert rows.loc[1, "growth"] < 0 and rows.loc[1, "signal_class"] == "fading"
 
 
 def test_themes_are_carried_and_new_topics_join_the_closest_or_stand_alone():
@@ -111,6 +127,8 @@ def test_themes_are_carried_and_new_topics_join_the_closest_or_stand_alone():
     assert themes.carry_themes(None, ids, centroids_of([groups[t] for t in ids]), 0.8) == \
         themes.group_topics(ids, centroids_of([groups[t] for t in ids]), 0.8)
     assert themes.carry_themes(previous, ids, centroids_of([groups[t] for t in ids]), 0) == {t: t for t in ids}
+    # Down to two topics, carried themes still hold (a fresh grouping needs three).
+    assert themes.carry_themes({2: 1, 3: 1}, [2, 3], centroids_of([0, 1]), 0.8) == {2: 1, 3: 1}
 
 
 def test_stored_themes_only_when_grouped_under_the_same_setting():
