@@ -195,7 +195,7 @@ SIGNALS = Schema("signals", (                  # the leadership metric table, on
 # Per theme (a group of related topics): the signal metrics of its documents taken together.
 THEME_SIGNALS = Schema("theme_signals", (
     ("run_date", "DATE"),
-    ("theme_id", "INTEGER"),        # its lowest topic id
+    ("theme_id", "INTEGER"),        # its lowest topic id when it formed
     ("label", "VARCHAR"),
     ("n_topics", "INTEGER"),
     ("topic_ids", "INTEGER[]"),
