@@ -125,6 +125,13 @@ def period_start(created_at: pd.Series, *, period: str = "W", timezone: str = "E
     return start.dt.date
 
 
+def window_start(latest, *, period: str = "W", window: int = 4):
+    """First period of the recent window of `window` periods that ends with the period starting `latest` (a date).
+    Calendar periods: every period from the first to the last counts, as in ``topic_periods``."""
+    back = pd.DateOffset(months=window - 1) if period == "M" else pd.DateOffset(weeks=window - 1)
+    return (pd.Timestamp(latest) - back).date()
+
+
 def in_complete_periods(created_at: pd.Series, as_of, *, period: str = "W",
                         timezone: str = "Europe/Helsinki") -> np.ndarray:
     """Per document: does its period end on or before ``as_of`` (a date)? Trends are read over complete

@@ -37,7 +37,7 @@ import pandas as pd
 
 from signals import schemas
 from signals.config import Config, resolve
-from signals.metrics import CLASSES, OUTLIER, alerting_keywords, distinct_customers, period_start
+from signals.metrics import CLASSES, OUTLIER, alerting_keywords, distinct_customers, period_start, window_start
 from signals.warehouse import Warehouse, WarehouseError
 
 # The tables the report reads, in ReportData field order.
@@ -306,13 +306,6 @@ def topic_map_changes(data: ReportData, max_items: int = 8) -> str:
     return head + ("; " + "; ".join(parts) + "." if parts else ".")
 
 
-def _window_start(latest: date, cfg: Config) -> date:
-    back = cfg.signals.window - 1
-    if cfg.signals.period == "M":
-        return (pd.Timestamp(latest) - pd.DateOffset(months=back)).date()
-    return (pd.Timestamp(latest) - pd.Timedelta(days=7 * back)).date()
-
-
 def _doc_periods(docs: pd.DataFrame, cfg: Config) -> pd.Series:
     if docs.empty:
         return pd.Series([], dtype="object")
@@ -341,7 +334,7 @@ def summary_facts(data: ReportData, cfg: Config) -> dict:
     facts: dict = {"run_date": data.run_date, "latest_period": latest, "window": cfg.signals.window,
                    "unit": _unit(cfg), "k": k, "docs_total": int(len(docs))}
     if latest is not None and not docs.empty:
-        start = _window_start(latest, cfg)
+        start = window_start(latest, period=cfg.signals.period, window=cfg.signals.window)
         p = pd.Series([_as_date(v) for v in periods], index=docs.index, dtype="object")
         recent = docs[p.map(lambda d: d is not None and start <= d <= latest)]
     else:

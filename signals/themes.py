@@ -153,10 +153,7 @@ def recent_window(docs: pd.DataFrame, *, period: str = "W", window: int = 4, tim
     if docs.empty:
         return np.zeros(0, dtype=bool)
     starts = metrics.period_start(docs["created_at"], period=period, timezone=timezone)
-    latest = pd.Timestamp(max(starts))
-    # Every period from the first to the last counts (as in metrics.topic_periods), so the window is calendar time.
-    since = (latest - (pd.DateOffset(weeks=window - 1) if period == "W" else pd.DateOffset(months=window - 1))).date()
-    return (starts >= since).to_numpy()
+    return (starts >= metrics.window_start(max(starts), period=period, window=window)).to_numpy()
 
 
 def left_out_topics(recent: pd.DataFrame, recent_ids: np.ndarray, in_window: np.ndarray, *, k: int = 5,
